@@ -1,0 +1,58 @@
+/**
+ * Bundles each `tasks/<Task>/index.ts` into one self-contained CommonJS file beside a copy of its
+ * task.json and icon in build/extension/tasks/<Task>/. The agent downloads only a task's folder,
+ * so nothing may be left to resolve from node_modules at run time.
+ */
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { extensionStageDir, tasksSourceDir } from './paths';
+
+interface TaskJson {
+  name: string;
+  execution: Record<string, { target: string }>;
+}
+
+async function bundleTask(folder: string): Promise<void> {
+  const source = path.join(tasksSourceDir, folder);
+  const stage = path.join(extensionStageDir, 'tasks', folder);
+  const taskJson = JSON.parse(fs.readFileSync(path.join(source, 'task.json'), 'utf8')) as TaskJson;
+  const target = taskJson.execution.Node20_1?.target;
+  if (!target) throw new Error(`tasks/${folder}/task.json has no execution.Node20_1.target`);
+  fs.rmSync(stage, { recursive: true, force: true });
+  fs.mkdirSync(stage, { recursive: true });
+  const result = await esbuild.build({
+    entryPoints: [path.join(source, 'index.ts')],
+    outfile: path.join(stage, target),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    legalComments: 'eof',
+    // node-fetch 2 probes for the optional `encoding` package inside a try/catch; it is never needed.
+    external: ['encoding'],
+    logLevel: 'warning',
+    metafile: true,
+  });
+  if (result.warnings.length > 0) throw new Error(`esbuild warnings while bundling ${folder}`);
+  fs.copyFileSync(path.join(source, 'task.json'), path.join(stage, 'task.json'));
+  for (const icon of ['icon.png', 'icon.svg']) {
+    const iconPath = path.join(source, icon);
+    if (fs.existsSync(iconPath)) fs.copyFileSync(iconPath, path.join(stage, icon));
+  }
+}
+
+async function main(): Promise<void> {
+  const folders = fs
+    .readdirSync(tasksSourceDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(tasksSourceDir, d.name, 'index.ts')))
+    .map((d) => d.name);
+  await Promise.all(folders.map(bundleTask));
+  console.log(`bundled ${folders.length} task(s) into ${path.relative(process.cwd(), extensionStageDir)}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
