@@ -1,0 +1,3 @@
+import { runDeployTask } from '../../shared/deploy/task';
+
+void runDeployTask();

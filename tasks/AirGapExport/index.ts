@@ -1,0 +1,3 @@
+import { runExportTask } from '../../shared/export/task';
+
+void runExportTask();

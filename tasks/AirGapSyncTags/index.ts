@@ -1,0 +1,3 @@
+import { runSyncTagsTask } from '../../shared/synctags/task';
+
+void runSyncTagsTask();
