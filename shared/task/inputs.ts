@@ -1,0 +1,42 @@
+import * as tl from 'azure-pipelines-task-lib/task';
+import {
+  parseBool,
+  parseNameList,
+  parseOneOf,
+  parseOptionalString,
+  parsePositiveInt,
+  parseRequiredString,
+} from './inputParsing';
+
+/*
+ * Typed readers for NON-secret inputs only: task-lib's getInput echoes the value in a debug line.
+ * Secrets go through readSecretInput (secrets.ts).
+ */
+
+function raw(name: string): string | undefined {
+  return tl.getInput(name, false);
+}
+
+export function requiredString(name: string): string {
+  return parseRequiredString(name, raw(name));
+}
+
+export function optionalString(name: string): string | undefined {
+  return parseOptionalString(raw(name));
+}
+
+export function bool(name: string, defaultValue: boolean): boolean {
+  return parseBool(name, raw(name), defaultValue);
+}
+
+export function positiveInt(name: string, defaultValue: number, max?: number): number {
+  return parsePositiveInt(name, raw(name), defaultValue, max);
+}
+
+export function oneOf<T extends string>(name: string, values: readonly T[], defaultValue: T): T {
+  return parseOneOf(name, raw(name), values, defaultValue);
+}
+
+export function nameList(name: string): string[] {
+  return parseNameList(raw(name));
+}

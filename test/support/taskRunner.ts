@@ -1,0 +1,292 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { bundledTaskEntry, repoRoot } from '../../scripts/paths';
+import { makeTempDir, removeTempDir } from './tempDir';
+import { parseVsoCommands, type VsoCommand } from './vso';
+
+export type BundledTaskName = 'AirGapExport' | 'AirGapDeploy' | 'AirGapSyncTags';
+
+export interface TaskConnection {
+  /** Endpoint id (a GUID, as the agent hands it over); a random one by default. */
+  id?: string;
+  url: string;
+  token: string;
+  /** Where the agent would put the token: both places (default), or only one of them. */
+  tokenIn?: 'both' | 'json' | 'parameter';
+  /** Replaces the `ENDPOINT_AUTH_<id>` JSON verbatim (to test malformed authorizations). */
+  rawAuthorization?: string;
+}
+
+export interface TaskRunOptions {
+  /** By input name as in task.json; each becomes INPUT_<NAME>. */
+  inputs: Record<string, string>;
+  connection?: TaskConnection;
+  /** The input that holds the connection's endpoint id. */
+  connectionInput?: string;
+  /** Pipeline variables (e.g. `System.Debug`), set as the agent does: dots to underscores, upper case. */
+  variables?: Record<string, string>;
+  /** Secret pipeline variables: SECRET_<NAME>, listed in VSTS_SECRET_VARIABLES. */
+  secretVariables?: Record<string, string>;
+  /** Raw environment additions, applied last. */
+  env?: Record<string, string>;
+  /** The run is killed (SIGKILL) after this long; 120 s by default. */
+  timeoutMs?: number;
+  /** Working directory; the agent's sources directory by default. */
+  cwd?: string;
+  onStart?: (child: ChildProcess) => void;
+  /** Keep the fake agent folders (temp, work) after the run, e.g. to inspect files the task left. */
+  keepAgentDirectory?: boolean;
+}
+
+export interface TaskRun {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+  commands: VsoCommand[];
+  /** The most pessimistic `task.complete`, as the agent merges them. */
+  result?: { status: string; message: string };
+  /** Every `task.setvariable`, last value wins. */
+  outputVariables: Record<string, string>;
+  /** Values registered with `task.setsecret`. */
+  secrets: string[];
+  warnings: string[];
+  errors: string[];
+  summaries: { path: string; content: string }[];
+  progress: { value: number; text: string }[];
+  agentDirectory: string;
+  endpointId?: string;
+}
+
+export interface StartedTask {
+  child: ChildProcess;
+  done: Promise<TaskRun>;
+}
+
+/** The bundled test-only task that exercises shared/task (see test/support/fixtureTask). */
+export const fixtureTaskEntry = path.join(repoRoot, 'build', 'test-tasks', 'fixture', 'index.js');
+
+/** The agent's variable-to-environment naming: dots and spaces to underscores, upper case. */
+export function envName(name: string): string {
+  return name.replace(/[. ]/g, '_').toUpperCase();
+}
+
+function baseEnvironment(): Record<string, string> {
+  const keep =
+    process.platform === 'win32'
+      ? ['PATH', 'PATHEXT', 'SystemRoot', 'SystemDrive', 'windir', 'ComSpec', 'USERPROFILE', 'TEMP', 'TMP']
+      : ['PATH', 'HOME', 'TMPDIR', 'LANG'];
+  const env: Record<string, string> = {};
+  for (const key of keep) {
+    const value = process.env[key];
+    if (value !== undefined) env[key] = value;
+  }
+  return env;
+}
+
+function agentVariables(agentDir: string, jobId: string): Record<string, string> {
+  const work = path.join(agentDir, '_work');
+  const build = path.join(work, '1');
+  const agentOs = { win32: 'Windows_NT', darwin: 'Darwin' }[process.platform as string] ?? 'Linux';
+  return {
+    'Agent.TempDirectory': path.join(work, '_temp'),
+    'Agent.WorkFolder': work,
+    'Agent.BuildDirectory': build,
+    'Agent.HomeDirectory': agentDir,
+    'Agent.Name': 'airgap-test-agent',
+    'Agent.MachineName': os.hostname(),
+    'Agent.OS': agentOs,
+    'Agent.OSArchitecture': process.arch === 'arm64' ? 'ARM64' : 'X64',
+    'Agent.JobName': 'Deploy',
+    'Agent.JobStatus': 'Succeeded',
+    'System.TeamFoundationCollectionUri': 'https://dev.azure.com/airgap-tests/',
+    'System.CollectionUri': 'https://dev.azure.com/airgap-tests/',
+    'System.TeamProject': 'AirGap',
+    'System.TeamProjectId': '3c1c7c57-2b8f-4a57-9f1d-0c6a2e0b8b11',
+    'System.DefinitionName': 'airgap-release',
+    'System.DefinitionId': '7',
+    'System.HostType': 'build',
+    'System.JobId': jobId,
+    'System.Culture': 'en-US',
+    'System.DefaultWorkingDirectory': path.join(build, 's'),
+    'Build.BuildNumber': '20261128.1',
+    'Build.BuildId': '4242',
+    'Build.DefinitionName': 'airgap-release',
+    'Build.SourcesDirectory': path.join(build, 's'),
+    'Build.ArtifactStagingDirectory': path.join(build, 'a'),
+    'Build.BinariesDirectory': path.join(build, 'b'),
+  };
+}
+
+function taskEnvironment(
+  options: TaskRunOptions,
+  agentDir: string,
+): { env: Record<string, string>; endpointId?: string } {
+  const env = baseEnvironment();
+  const variables = { ...agentVariables(agentDir, crypto.randomUUID()), ...options.variables };
+  for (const [name, value] of Object.entries(variables)) env[envName(name)] = value;
+  env['VSTS_PUBLIC_VARIABLES'] = JSON.stringify(Object.keys(variables));
+  const secretNames = Object.keys(options.secretVariables ?? {});
+  for (const [name, value] of Object.entries(options.secretVariables ?? {})) env[`SECRET_${envName(name)}`] = value;
+  env['VSTS_SECRET_VARIABLES'] = JSON.stringify(secretNames);
+
+  const inputs = { ...options.inputs };
+  let endpointId: string | undefined;
+  if (options.connection) {
+    const connection = options.connection;
+    const inputName = options.connectionInput ?? 'lifeTimeConnection';
+    endpointId = connection.id ?? crypto.randomUUID();
+    inputs[inputName] = endpointId;
+    env[`ENDPOINT_URL_${endpointId}`] = connection.url;
+    env[`ENDPOINT_AUTH_SCHEME_${endpointId}`] = 'Token';
+    const tokenIn = connection.tokenIn ?? 'both';
+    if (connection.rawAuthorization !== undefined) {
+      env[`ENDPOINT_AUTH_${endpointId}`] = connection.rawAuthorization;
+    } else if (tokenIn !== 'parameter') {
+      env[`ENDPOINT_AUTH_${endpointId}`] = JSON.stringify({
+        scheme: 'Token',
+        parameters: { apitoken: connection.token },
+      });
+    }
+    if (tokenIn !== 'json') env[`ENDPOINT_AUTH_PARAMETER_${endpointId}_APITOKEN`] = connection.token;
+  }
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${envName(name)}`] = value;
+  return { env: { ...env, ...options.env }, ...(endpointId === undefined ? {} : { endpointId }) };
+}
+
+const RESULT_RANK: Record<string, number> = {
+  succeeded: 0,
+  succeededwithissues: 1,
+  failed: 2,
+  cancelled: 3,
+  canceled: 3,
+  skipped: 4,
+};
+
+function mergedResult(commands: VsoCommand[]): TaskRun['result'] {
+  let best: TaskRun['result'];
+  let bestRank = -1;
+  for (const c of commands) {
+    if (c.command !== 'task.complete') continue;
+    const status = c.properties['result'] ?? '';
+    const rank = RESULT_RANK[status.toLowerCase()] ?? 2;
+    if (rank > bestRank) {
+      best = { status, message: c.data };
+      bestRank = rank;
+    }
+  }
+  return best;
+}
+
+function summarise(
+  stdout: string,
+  stderr: string,
+  exit: { exitCode: number | null; signal: NodeJS.Signals | null; timedOut: boolean },
+  agentDirectory: string,
+  endpointId: string | undefined,
+): TaskRun {
+  const commands = parseVsoCommands(stdout);
+  const outputVariables: Record<string, string> = {};
+  const run: TaskRun = {
+    ...exit,
+    stdout,
+    stderr,
+    commands,
+    outputVariables,
+    secrets: [],
+    warnings: [],
+    errors: [],
+    summaries: [],
+    progress: [],
+    agentDirectory,
+    ...(endpointId === undefined ? {} : { endpointId }),
+  };
+  const result = mergedResult(commands);
+  if (result) run.result = result;
+  for (const c of commands) {
+    switch (c.command) {
+      case 'task.setvariable': {
+        const name = c.properties['variable'];
+        if (name !== undefined) outputVariables[name] = c.data;
+        break;
+      }
+      case 'task.setsecret':
+        run.secrets.push(c.data);
+        break;
+      case 'task.issue':
+        if (c.properties['type'] === 'warning') run.warnings.push(c.data);
+        else if (c.properties['type'] === 'error') run.errors.push(c.data);
+        break;
+      case 'task.uploadsummary':
+        run.summaries.push({ path: c.data, content: fs.existsSync(c.data) ? fs.readFileSync(c.data, 'utf8') : '' });
+        break;
+      case 'task.setprogress':
+        run.progress.push({ value: Number(c.properties['value']), text: c.data });
+        break;
+    }
+  }
+  return run;
+}
+
+/** Starts a bundled task entry as the agent's Node20_1 handler does: `node index.js`, env only. */
+export function startTaskEntry(entry: string, options: TaskRunOptions): StartedTask {
+  if (!fs.existsSync(entry)) throw new Error(`${entry} does not exist; run npm run build first`);
+  const agentDirectory = makeTempDir({ prefix: 'airgap-agent-' });
+  const { env, endpointId } = taskEnvironment(options, agentDirectory);
+  for (const dir of ['Agent.TempDirectory', 'Build.SourcesDirectory', 'Build.ArtifactStagingDirectory']) {
+    const value = env[envName(dir)];
+    if (value !== undefined) fs.mkdirSync(value, { recursive: true });
+  }
+  const child = spawn(process.execPath, [entry], {
+    cwd: options.cwd ?? env[envName('Build.SourcesDirectory')] ?? agentDirectory,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    windowsHide: true,
+  });
+  options.onStart?.(child);
+
+  const done = new Promise<TaskRun>((resolve, reject) => {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? 120_000);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(timer);
+      try {
+        const stdout = Buffer.concat(out).toString('utf8');
+        const stderr = Buffer.concat(err).toString('utf8');
+        resolve(summarise(stdout, stderr, { exitCode, signal, timedOut }, agentDirectory, endpointId));
+      } catch (error: unknown) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      } finally {
+        if (!options.keepAgentDirectory) removeTempDir(agentDirectory);
+      }
+    });
+  });
+  return { child, done };
+}
+
+export function runTaskEntry(entry: string, options: TaskRunOptions): Promise<TaskRun> {
+  return startTaskEntry(entry, options).done;
+}
+
+export function startBundledTask(task: BundledTaskName, options: TaskRunOptions): StartedTask {
+  return startTaskEntry(bundledTaskEntry(task), options);
+}
+
+export function runBundledTask(task: BundledTaskName, options: TaskRunOptions): Promise<TaskRun> {
+  return runTaskEntry(bundledTaskEntry(task), options);
+}
