@@ -1,0 +1,15 @@
+/** The Reporter operations use, printing to the pipeline log through the task glue. */
+import * as tl from 'azure-pipelines-task-lib/task';
+import type { Reporter } from './reporter';
+import { group } from './task/log';
+import { writeLine } from './task/output';
+import type { TaskContext } from './task/run';
+
+export function agentReporter(context: TaskContext): Reporter {
+  return {
+    info: (message) => writeLine(message),
+    warn: (message) => context.warn(message),
+    group,
+    progress: (percent, operation) => tl.setProgress(Math.max(0, Math.min(100, percent)), operation),
+  };
+}

@@ -1,0 +1,26 @@
+/** Reads the deploy task's inputs from the agent; every failure names the input at fault. */
+import { loadPublicKey } from '../bundle/signing';
+import { bool, optionalString, positiveInt, requiredString } from '../task/inputs';
+import { readSecretInput } from '../task/secrets';
+import { checkTargetHostname } from './parameters';
+import type { DeployParameters } from './parameters';
+
+export function readDeployParameters(): DeployParameters {
+  // The password is registered as a secret before any other input is read or anything printed.
+  const password = readSecretInput('airGapPassword');
+  if (password === undefined) throw new Error("Input 'airGapPassword' is required: the password of 'airGapUser'.");
+  const params: DeployParameters = {
+    bundlePath: requiredString('bundlePath'),
+    osptoolPath: requiredString('osptoolPath'),
+    targetHostname: checkTargetHostname(requiredString('targetHostname')),
+    user: requiredString('airGapUser'),
+    password,
+    timeoutMinutes: positiveInt('timeoutMinutes', 60, 24 * 60),
+    dryRun: bool('dryRun', false),
+  };
+  const catalogMappings = optionalString('catalogMappings');
+  if (catalogMappings !== undefined) params.catalogMappings = catalogMappings;
+  const key = optionalString('verificationKey');
+  if (key !== undefined) params.verificationKey = loadPublicKey(key, 'verificationKey');
+  return params;
+}

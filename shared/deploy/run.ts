@@ -1,0 +1,178 @@
+/**
+ * The deploy operation: verify the whole bundle before anything runs, plan producers first, then
+ * publish one package at a time with OSPTool, recording each success so a rerun resumes after it.
+ * The first failure stops the run before the next package.
+ */
+import * as fs from 'node:fs';
+import { verifyBundle } from '../bundle/verify';
+import type { VerifiedBundle } from '../bundle/verify';
+import { describeOspToolCommand, runOspTool } from '../osptool/runner';
+import type { OspToolResult } from '../osptool/runner';
+import type { Reporter } from '../reporter';
+import { DeployJournal, locateJournal } from './journal';
+import { DeployLock } from './lock';
+import type { DeployParameters } from './parameters';
+import { planDeployment } from './plan';
+import type { PlannedPackage } from './plan';
+
+export type PackageOutcome = 'published' | 'already published' | 'failed' | 'not started' | 'planned';
+
+export interface DeployedPackage extends PlannedPackage {
+  outcome: PackageOutcome;
+  durationMs?: number;
+  detail?: string;
+}
+
+export interface DeployResult {
+  bundle: VerifiedBundle;
+  packages: DeployedPackage[];
+  publishedCount: number;
+  failure?: string;
+  journalFile?: string;
+}
+
+export interface DeployEnvironment {
+  reporter: Reporter;
+  signal: AbortSignal;
+  agentTempDirectory: string;
+  run?: string;
+  /** Where OSPTool's output goes, line by line (the task log). */
+  writeToolLine: (line: string) => void;
+}
+
+export class DeployFailedError extends Error {
+  override name = 'DeployFailedError';
+  constructor(
+    message: string,
+    readonly result: DeployResult,
+  ) {
+    super(message);
+  }
+}
+
+function checkFile(file: string, what: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new Error(`${what} ${file} does not exist on this agent`);
+  }
+  if (!stat.isFile()) throw new Error(`${what} ${file} is not a file`);
+}
+
+function failureText(plan: PlannedPackage, host: string, result: OspToolResult, timeoutMinutes: number): string {
+  const app = `"${plan.application.name}" ${plan.application.version}`;
+  if (result.timedOut)
+    return `OSPTool did not finish publishing ${app} to ${host} within ${timeoutMinutes} minute(s) and was stopped`;
+  if (result.aborted) return `publishing ${app} to ${host} was cancelled; OSPTool was stopped`;
+  const reason =
+    result.errorTexts.length > 0
+      ? `OSPTool reported ${result.errorTexts.map((t) => `"${t}"`).join(', ')}`
+      : (result.failureReason ?? `OSPTool exited with code ${String(result.exitCode)}`);
+  return `publishing ${app} to ${host} failed: ${reason}`;
+}
+
+export async function runDeploy(params: DeployParameters, env: DeployEnvironment): Promise<DeployResult> {
+  const { reporter, signal } = env;
+  if (!params.dryRun) checkFile(params.osptoolPath, 'OSPTool');
+  if (params.catalogMappings !== undefined) checkFile(params.catalogMappings, 'catalog mappings file');
+
+  reporter.info(`Verifying bundle ${params.bundlePath}`);
+  const bundle = await verifyBundle(params.bundlePath, {
+    ...(params.verificationKey !== undefined ? { verificationKey: params.verificationKey } : {}),
+    onWarning: (m) => reporter.warn(m),
+    onProgress: (done, total) =>
+      reporter.progress(total > 0 ? Math.floor((done / total) * 100) : 100, 'Verifying the bundle'),
+  });
+  reporter.info(
+    `Bundle verified: ${bundle.packages.length} package(s), sizes and sha256 match the manifest` +
+      (bundle.signature === 'verified' ? ', signature verified' : ''),
+  );
+
+  const plan = planDeployment(bundle);
+  reporter.info(`Plan for ${params.targetHostname} (producers first):`);
+  for (const p of plan) {
+    reporter.info(`  ${p.position}. ${p.application.name} ${p.application.version}  ${p.application.file}`);
+  }
+
+  const location = await locateJournal(params.bundlePath, params.targetHostname, env.agentTempDirectory);
+  const journal = await DeployJournal.open(location, params.targetHostname, params.bundlePath);
+  if (journal.ignoredProblem !== undefined) reporter.warn(journal.ignoredProblem);
+  const packages: DeployedPackage[] = plan.map((p) => ({ ...p, outcome: params.dryRun ? 'planned' : 'not started' }));
+  const result: DeployResult = { bundle, packages, publishedCount: 0, journalFile: journal.file };
+
+  if (params.dryRun) {
+    for (const p of packages) {
+      if (journal.published(p.application.key, p.application.sha256) !== undefined) p.outcome = 'already published';
+    }
+    reporter.info('Dry run: nothing was published.');
+    return result;
+  }
+  if (location.fallback) {
+    reporter.warn(
+      `the share beside ${params.bundlePath} is not writable; the deploy journal is kept in ${location.dir} on this agent, so a rerun on another agent cannot skip what this one published`,
+    );
+  }
+
+  const lock = await DeployLock.acquire(location, {
+    ...(env.run !== undefined ? { run: env.run } : {}),
+    onTakeOver: (why) => reporter.warn(why),
+  });
+  try {
+    for (const p of packages) {
+      const done = journal.published(p.application.key, p.application.sha256);
+      if (done !== undefined) {
+        p.outcome = 'already published';
+        reporter.info(
+          `${p.position}. ${p.application.name} ${p.application.version}: already published to ${params.targetHostname} on ${done.publishedAt} with the same bytes; skipped`,
+        );
+        continue;
+      }
+      if (signal.aborted) break;
+      reporter.progress(
+        Math.floor(((p.position - 1) / packages.length) * 100),
+        `Publishing ${p.application.name} (${p.position}/${packages.length})`,
+      );
+      const toolResult = await reporter.group(`Publish ${p.application.name} ${p.application.version}`, async () => {
+        const options = {
+          toolPath: params.osptoolPath,
+          packagePath: p.filePath,
+          hostname: params.targetHostname,
+          user: params.user,
+          password: params.password,
+          timeoutMs: params.timeoutMinutes * 60_000,
+          signal,
+          onLine: (line: string) => env.writeToolLine(line),
+          ...(params.catalogMappings !== undefined ? { catalogMappings: params.catalogMappings } : {}),
+        };
+        reporter.info(describeOspToolCommand(options));
+        return runOspTool(options);
+      });
+      p.durationMs = toolResult.durationMs;
+      if (toolResult.failed) {
+        p.outcome = 'failed';
+        result.failure = failureText(p, params.targetHostname, toolResult, params.timeoutMinutes);
+        p.detail = result.failure;
+        throw new DeployFailedError(
+          `${result.failure}. Packages after it were not published; a rerun resumes at "${p.application.name}"`,
+          result,
+        );
+      }
+      p.outcome = 'published';
+      result.publishedCount++;
+      await journal.record({
+        key: p.application.key,
+        name: p.application.name,
+        version: p.application.version,
+        sha256: p.application.sha256,
+        file: p.application.file,
+        publishedAt: new Date().toISOString(),
+      });
+    }
+    if (signal.aborted) throw new DeployFailedError('the deployment was cancelled between packages', result);
+    reporter.progress(100, 'Published');
+    return result;
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Which application versions the bundle carries. A name list exports the tagged version running
+ * in the source environment; a manifest pins exact versions, each checked to still exist. All
+ * problems are gathered and reported together, so one run tells the user everything to fix.
+ */
+import type { LifeTimeClient } from '../lifetime/client';
+import { LifeTimeNotFoundError } from '../lifetime/errors';
+import type { Application, ApplicationVersion, MobileVersion } from '../lifetime/types';
+import type { PinnedVersion } from './manifestScope';
+
+export interface ResolvedVersion {
+  name: string;
+  key: string;
+  versionKey: string;
+  version: string;
+  changeLog?: string;
+  createdOn?: string;
+  isTestApplication: boolean;
+  mobileVersions?: MobileVersion[];
+  /** Set when the source runs code changed since this tag: the tag, not the running code, is exported. */
+  modifiedSinceTag?: string;
+}
+
+export class ScopeError extends Error {
+  override name = 'ScopeError';
+}
+
+interface SourceEnvironment {
+  Key: string;
+  Name: string;
+}
+
+function fromVersion(base: Omit<ResolvedVersion, 'version'>, v: ApplicationVersion, fallbackVersion?: string) {
+  const resolved: ResolvedVersion = { ...base, version: v.Version ?? fallbackVersion ?? '' };
+  if (v.ChangeLog !== undefined) resolved.changeLog = v.ChangeLog;
+  if (v.CreatedOn !== undefined) resolved.createdOn = v.CreatedOn;
+  if (v.MobileVersions !== undefined && v.MobileVersions.length > 0) resolved.mobileVersions = v.MobileVersions;
+  return resolved;
+}
+
+function throwIfProblems(problems: string[], lifeTime: string): void {
+  if (problems.length === 1) throw new ScopeError(`${problems[0] ?? ''} (LifeTime ${lifeTime})`);
+  if (problems.length > 1) {
+    throw new ScopeError(
+      `${problems.length} applications cannot be exported from LifeTime ${lifeTime}:\n- ${problems.join('\n- ')}`,
+    );
+  }
+}
+
+export async function resolveByNames(
+  client: LifeTimeClient,
+  environment: SourceEnvironment,
+  names: readonly string[],
+): Promise<ResolvedVersion[]> {
+  // One list call with the status per environment instead of one call per application.
+  const applications = await client.listApplications({ includeEnvStatus: true });
+  const byName = new Map<string, Application & { Key: string }>();
+  for (const app of applications) if (app.Key !== undefined) byName.set(app.Name, { ...app, Key: app.Key });
+
+  const problems: string[] = [];
+  const found: { app: Application & { Key: string }; versionKey: string; modified?: string }[] = [];
+  for (const name of names) {
+    const app = byName.get(name);
+    if (app === undefined) {
+      const near = [...byName.keys()].filter((n) => n.toLowerCase() === name.toLowerCase());
+      problems.push(
+        `application "${name}" not found` +
+          (near.length > 0 ? ` (did you mean ${near.map((n) => `"${n}"`).join(', ')}?)` : ''),
+      );
+      continue;
+    }
+    const status = app.AppStatusInEnvs?.find((s) => s.EnvironmentKey === environment.Key);
+    if (status === undefined) {
+      problems.push(`application "${name}" is not running in environment "${environment.Name}"`);
+      continue;
+    }
+    const versionKey = status.BaseApplicationVersionKey ?? '';
+    if (versionKey === '') {
+      problems.push(
+        `application "${name}" runs in "${environment.Name}" but was never tagged; tag a version in LifeTime first`,
+      );
+      continue;
+    }
+    const entry: (typeof found)[number] = { app, versionKey };
+    if (status.IsModified === true) {
+      entry.modified = status.IsModifiedMessage ?? 'modified since its last tag';
+    }
+    found.push(entry);
+  }
+  throwIfProblems(problems, client.host);
+
+  const resolved: ResolvedVersion[] = [];
+  for (const { app, versionKey, modified } of found) {
+    const v = await client.getVersion(app.Key, versionKey, `application "${app.Name}"`);
+    const r = fromVersion({ name: app.Name, key: app.Key, versionKey, isTestApplication: false }, v);
+    if (modified !== undefined) r.modifiedSinceTag = modified;
+    resolved.push(r);
+  }
+  return resolved;
+}
+
+export async function resolvePinned(
+  client: LifeTimeClient,
+  pinned: readonly PinnedVersion[],
+): Promise<ResolvedVersion[]> {
+  const problems: string[] = [];
+  const resolved: ResolvedVersion[] = [];
+  for (const p of pinned) {
+    try {
+      const v = await client.getVersion(p.key, p.versionKey, `version ${p.version} of application "${p.name}"`);
+      const r = fromVersion(
+        { name: p.name, key: p.key, versionKey: p.versionKey, isTestApplication: p.isTestApplication },
+        v,
+        p.version,
+      );
+      if (r.changeLog === undefined && p.changeLog !== undefined) r.changeLog = p.changeLog;
+      if (r.createdOn === undefined && p.createdOn !== undefined) r.createdOn = p.createdOn;
+      if (v.Version !== undefined && v.Version !== p.version) {
+        problems.push(
+          `the manifest pins application "${p.name}" at version ${p.version}, but LifeTime has version key ${p.versionKey} as ${v.Version}`,
+        );
+        continue;
+      }
+      resolved.push(r);
+    } catch (error) {
+      if (error instanceof LifeTimeNotFoundError) {
+        problems.push(`version ${p.version} of application "${p.name}" (version key ${p.versionKey}) no longer exists`);
+        continue;
+      }
+      throw error;
+    }
+  }
+  throwIfProblems(problems, client.host);
+  return resolved;
+}

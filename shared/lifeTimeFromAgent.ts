@@ -1,0 +1,19 @@
+/** A LifeTime client configured the way the agent is: its proxy, its CA, TLS verified unless told otherwise. */
+import { agentHttpSettings } from './http/agentSettings';
+import { HttpClient } from './http/client';
+import { LifeTimeClient } from './lifetime/client';
+import { writeLine } from './task/output';
+import type { TaskContext } from './task/run';
+
+export function httpClientFromAgent(context: TaskContext): HttpClient {
+  const settings = agentHttpSettings();
+  for (const warning of settings.warnings) context.warn(warning);
+  return new HttpClient(settings, { log: (message) => writeLine(message) });
+}
+
+export function lifeTimeClientFromAgent(
+  connection: { serverUrl: string; token: string },
+  http: HttpClient,
+): LifeTimeClient {
+  return new LifeTimeClient({ serverUrl: connection.serverUrl, token: connection.token, http });
+}
