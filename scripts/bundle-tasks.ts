@@ -6,7 +6,7 @@
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { extensionStageDir, tasksSourceDir } from './paths';
+import { extensionStageDir, repoRoot, tasksSourceDir } from './paths';
 
 interface TaskJson {
   name: string;
@@ -43,11 +43,41 @@ async function bundleTask(folder: string): Promise<void> {
   }
 }
 
+/**
+ * Test tools bundled like the tasks: the OSPTool stand-in (an executable script, as OSPTool is an
+ * executable) and a fixture task that drives shared/task through a real agent-like child process.
+ */
+async function bundleTestTools(): Promise<void> {
+  const tools = [
+    { entry: 'test/osptool-standin/osptool.ts', out: 'build/osptool-standin/osptool.js', executable: true },
+    { entry: 'test/support/fixtureTask/index.ts', out: 'build/test-tasks/fixture/index.js', executable: false },
+  ];
+  for (const tool of tools) {
+    const outfile = path.join(repoRoot, tool.out);
+    fs.mkdirSync(path.dirname(outfile), { recursive: true });
+    const result = await esbuild.build({
+      entryPoints: [path.join(repoRoot, tool.entry)],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      external: ['encoding'],
+      logLevel: 'warning',
+      ...(tool.executable ? { banner: { js: '#!/usr/bin/env node' } } : {}),
+    });
+    if (result.warnings.length > 0) throw new Error(`esbuild warnings while bundling ${tool.entry}`);
+    if (tool.executable) fs.chmodSync(outfile, 0o755);
+  }
+}
+
 async function main(): Promise<void> {
   const folders = fs
     .readdirSync(tasksSourceDir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && fs.existsSync(path.join(tasksSourceDir, d.name, 'index.ts')))
     .map((d) => d.name);
+  // Test tools first: they do not depend on the tasks, so a task that does not build yet cannot stop them.
+  await bundleTestTools();
   await Promise.all(folders.map(bundleTask));
   console.log(`bundled ${folders.length} task(s) into ${path.relative(process.cwd(), extensionStageDir)}`);
 }

@@ -1,0 +1,167 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { ospToolArguments, type OspToolCommand } from './command';
+import { errorTextsIn, type OspToolErrorText } from './errorTexts';
+import { forEachLine } from './lineSplitter';
+import { killProcessTree } from './processTree';
+
+export { describeOspToolCommand, ospToolArguments, type OspToolCommand } from './command';
+export { OSPTOOL_ERROR_TEXTS, type OspToolErrorText } from './errorTexts';
+
+export interface OspToolOptions extends OspToolCommand {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Each output line, with the password replaced by `***`. */
+  onLine: (line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+export interface OspToolResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  aborted: boolean;
+  /** Which of OSPTOOL_ERROR_TEXTS appeared in the output, in order of first appearance. */
+  errorTexts: OspToolErrorText[];
+  durationMs: number;
+  failed: boolean;
+  failureReason?: string;
+}
+
+// After SIGTERM, how long the tool gets before its whole process group is killed outright.
+const KILL_GRACE_MS = 5_000;
+// After the kill, how long to wait for output pipes some orphan may still hold before giving up on them.
+const PIPE_GRACE_MS = 2_000;
+
+/** Publishes one package with OSPTool, started directly (never through a shell). */
+export function runOspTool(options: OspToolOptions): Promise<OspToolResult> {
+  const started = Date.now();
+  const mask = (line: string): string => (options.password === '' ? line : line.split(options.password).join('***'));
+  const errorTexts: OspToolErrorText[] = [];
+  let timedOut = false;
+  let aborted = options.signal?.aborted ?? false;
+
+  const result = (fields: Partial<OspToolResult> & { failureReason?: string }): OspToolResult => {
+    const exitCode = fields.exitCode ?? null;
+    const signal = fields.signal ?? null;
+    const failureReason = fields.failureReason ?? reasonFor(exitCode, signal, timedOut, aborted, errorTexts, options);
+    return {
+      exitCode,
+      signal,
+      timedOut,
+      aborted,
+      errorTexts: [...errorTexts],
+      durationMs: Date.now() - started,
+      failed: failureReason !== undefined,
+      ...(failureReason === undefined ? {} : { failureReason }),
+    };
+  };
+
+  if (aborted) return Promise.resolve(result({ failureReason: 'OSPTool was not started: the task was cancelled.' }));
+
+  return new Promise((resolve) => {
+    let child: ChildProcess;
+    try {
+      child = spawn(options.toolPath, ospToolArguments(options), {
+        shell: false,
+        windowsHide: true,
+        // Its own process group, so a timeout can end the tool and anything it started.
+        detached: process.platform !== 'win32',
+        // No stdin: a tool that prompts (a catalog for a new module) reads end-of-file instead of hanging.
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // task-lib has already moved INPUT_*/ENDPOINT_AUTH_*/SECRET_* out of process.env.
+        env: process.env,
+      });
+    } catch (error: unknown) {
+      // A null byte in an argument makes spawn throw with the argument quoted: mask it.
+      resolve(result({ failureReason: mask(startFailure(options.toolPath, error)) }));
+      return;
+    }
+
+    let settled = false;
+    const timers: NodeJS.Timeout[] = [];
+    const settle = (value: OspToolResult): void => {
+      if (settled) return;
+      settled = true;
+      for (const timer of timers) clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve(value);
+    };
+
+    const readers = (['stdout', 'stderr'] as const).map((name) => {
+      const stream = child[name];
+      if (stream === null) return Promise.resolve();
+      return forEachLine(stream, (line) => {
+        for (const text of errorTextsIn(line)) if (!errorTexts.includes(text)) errorTexts.push(text);
+        options.onLine(mask(line), name);
+      });
+    });
+
+    const stop = (): void => {
+      killProcessTree(child, 'SIGTERM');
+      timers.push(
+        setTimeout(() => {
+          killProcessTree(child, 'SIGKILL');
+          timers.push(
+            setTimeout(() => {
+              child.stdout?.destroy();
+              child.stderr?.destroy();
+            }, PIPE_GRACE_MS),
+          );
+        }, KILL_GRACE_MS),
+      );
+    };
+    const onAbort = (): void => {
+      if (settled || timedOut) return;
+      aborted = true;
+      stop();
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    timers.push(
+      setTimeout(() => {
+        if (settled || aborted) return;
+        timedOut = true;
+        stop();
+      }, options.timeoutMs),
+    );
+
+    child.on('error', (error) => {
+      // Only a failure to start ends the run here; a failed kill leaves it to the timers.
+      if (child.pid === undefined) settle(result({ failureReason: mask(startFailure(options.toolPath, error)) }));
+    });
+    child.on('close', (exitCode, signal) => {
+      void Promise.all(readers).then(() => settle(result({ exitCode, signal })));
+    });
+  });
+}
+
+function reasonFor(
+  exitCode: number | null,
+  signal: NodeJS.Signals | null,
+  timedOut: boolean,
+  aborted: boolean,
+  errorTexts: readonly string[],
+  options: OspToolOptions,
+): string | undefined {
+  if (aborted) return 'OSPTool was stopped because the task was cancelled.';
+  if (timedOut) return `OSPTool did not finish within ${describeDuration(options.timeoutMs)} and was stopped.`;
+  const reported = errorTexts.map((t) => `"${t}"`).join(', ');
+  if (exitCode !== null && exitCode !== 0) {
+    return `OSPTool exited with code ${exitCode}` + (reported === '' ? '.' : ` and reported ${reported}.`);
+  }
+  if (signal !== null) return `OSPTool was ended by ${signal}.`;
+  if (reported !== '') return `OSPTool reported ${reported}.`;
+  return undefined;
+}
+
+function startFailure(toolPath: string, error: unknown): string {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  if (code === 'ENOENT') return `OSPTool not found at ${toolPath}`;
+  if (code === 'EACCES') return `OSPTool at ${toolPath} cannot be started: permission denied`;
+  const message = error instanceof Error ? error.message : String(error);
+  return `OSPTool at ${toolPath} cannot be started: ${message}`;
+}
+
+function describeDuration(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`;
+  if (ms % 1000 === 0) return `${ms / 1000} second${ms === 1000 ? '' : 's'}`;
+  return `${ms} ms`;
+}

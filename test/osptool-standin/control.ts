@@ -1,0 +1,39 @@
+import * as fs from 'node:fs';
+
+export type FailureMode = 'exit' | 'error-text' | 'hang' | 'crash';
+
+/** `osptool-control.json` beside the stand-in: how a test wants this run to go. */
+export interface StandInControl {
+  /** The emulator to tell about a publication (`POST <url>/__emulator/published`). */
+  emulatorUrl?: string;
+  /** By application name (Manifest.xml), how its publication fails. */
+  failures?: Record<string, FailureMode>;
+  /** When set, any other password is refused as invalid credentials. */
+  expectedPassword?: string;
+  /** Prints the arguments as received, password included, to test masking downstream. */
+  echoArguments?: boolean;
+}
+
+const MODES: readonly string[] = ['exit', 'error-text', 'hang', 'crash'];
+
+export function readControl(file: string): StandInControl {
+  if (!fs.existsSync(file)) return {};
+  const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (typeof parsed !== 'object' || parsed === null) throw new Error(`${file} is not a JSON object`);
+  const control: StandInControl = {};
+  const get = (key: string): unknown => (parsed as Record<string, unknown>)[key];
+  const emulatorUrl = get('emulatorUrl');
+  if (typeof emulatorUrl === 'string') control.emulatorUrl = emulatorUrl;
+  const expectedPassword = get('expectedPassword');
+  if (typeof expectedPassword === 'string') control.expectedPassword = expectedPassword;
+  if (get('echoArguments') === true) control.echoArguments = true;
+  const failures = get('failures');
+  if (typeof failures === 'object' && failures !== null) {
+    control.failures = {};
+    for (const [name, mode] of Object.entries(failures)) {
+      if (typeof mode !== 'string' || !MODES.includes(mode)) throw new Error(`unknown failure mode for '${name}'`);
+      control.failures[name] = mode as FailureMode;
+    }
+  }
+  return control;
+}
