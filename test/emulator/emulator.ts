@@ -279,7 +279,8 @@ export class LifeTimeEmulator {
   ): Reply | Promise<Reply> {
     if (downloadKey !== undefined) {
       if (method !== 'GET') return errorReply(405, 'Method not allowed.');
-      return download(this.context, decodeURIComponent(downloadKey), fault);
+      // A download key is a GUID; one that needs decoding is simply unknown.
+      return download(this.context, downloadKey, fault);
     }
     const lower = pathname.toLowerCase();
     if (lower === apiBasePath || lower.startsWith(apiBasePath + '/')) {
@@ -288,10 +289,15 @@ export class LifeTimeEmulator {
         return errorReply(401, 'Authentication required: send the service account token as "Authorization: Bearer".');
       }
       if (auth === 'bad-token') return errorReply(401, 'The service account token is invalid or was revoked.');
-      const segments = pathname
-        .slice(apiBasePath.length + 1)
-        .split('/')
-        .map(decodeURIComponent);
+      let segments: string[];
+      try {
+        segments = pathname
+          .slice(apiBasePath.length + 1)
+          .split('/')
+          .map(decodeURIComponent);
+      } catch {
+        return errorReply(400, 'Invalid request: malformed path.');
+      }
       return lifeTimeApi(this.context, { method, segments, query, body });
     }
     if (lower === probePath.toLowerCase()) {

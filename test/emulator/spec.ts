@@ -49,6 +49,10 @@ export interface EmulatorSpec {
   latencyMs?: number;
 }
 
+/**
+ * `path` is matched against the request's path as sent (no query): a string as a substring, so
+ * leave off trailing slashes to match both spellings; a RegExp with `test`.
+ */
 export type FaultSpec = { method?: string; path: string | RegExp; times?: number } & (
   | { kind: 'status'; status: number; body?: unknown; rawBody?: string; retryAfterSeconds?: number }
   | { kind: 'reset-before-body' }
