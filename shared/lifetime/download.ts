@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream, promises as fsp } from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { HttpClient, HttpResponse } from '../http/client';
+import { sleep } from '../http/backoff';
+import { HttpRequestError } from '../http/errors';
+import { DownloadError, LifeTimeError, errorForFailure } from './errors';
+
+export interface DownloadOptions {
+  /** How messages name the package, e.g. 'application "Customer Portal" version 1.2.3'. */
+  label: string;
+  onProgress?: (bytes: number, total?: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface DownloadResult {
+  bytes: number;
+  /** Lower-case hex. */
+  sha256: string;
+}
+
+/** What the download needs from the LifeTime client (kept as an interface to avoid an import cycle). */
+export interface DownloadSource {
+  host: string;
+  http: HttpClient;
+  getDownloadLink(appKey: string, versionKey: string, label: string): Promise<{ url: string }>;
+  /** Request headers for this URL: the token only when it is LifeTime's own origin. */
+  headersFor(url: string): Record<string, string>;
+  redact: (text: string) => string;
+  statusError(
+    response: Pick<HttpResponse, 'status' | 'attempts' | 'body'>,
+    label: string,
+    request: string,
+  ): LifeTimeError;
+}
+
+/** Statuses with which an expired or already used download link is refused. */
+const EXPIRED_LINK_STATUSES = new Set([403, 404, 410]);
+const MAX_LINK_RENEWALS = 3;
+const CHUNK = 1024 * 1024;
+
+/** A body that ended early or broke off: worth one more try from scratch. */
+class RetryableBodyFailure extends Error {}
+
+/**
+ * Fetches a fresh link, then streams the package to disk computing its sha256 and size on the
+ * way, never holding it in memory. A body cut short is fetched again from scratch (the
+ * destination rewritten), an expired link is asked for again; a final failure removes the
+ * partial file so nothing downstream can mistake it for the package.
+ */
+export async function downloadVersion(
+  source: DownloadSource,
+  appKey: string,
+  versionKey: string,
+  destination: string,
+  options: DownloadOptions,
+): Promise<DownloadResult> {
+  const { label } = options;
+  const maxBodyAttempts = source.http.settings.retries + 1;
+  let link = await source.getDownloadLink(appKey, versionKey, label);
+  let renewals = 0;
+  let bodyAttempts = 0;
+  try {
+    for (;;) {
+      bodyAttempts++;
+      try {
+        return await fetchOnce(source, link.url, destination, options);
+      } catch (error) {
+        if (error instanceof ExpiredLink) {
+          if (renewals >= MAX_LINK_RENEWALS) {
+            throw new DownloadError(
+              `LifeTime ${source.host} kept refusing the download link for ${label} (${error.status}, ${renewals + 1} links tried)`,
+              { resource: label, host: source.host, status: error.status },
+            );
+          }
+          renewals++;
+          bodyAttempts--;
+          link = await source.getDownloadLink(appKey, versionKey, label);
+          continue;
+        }
+        if (!(error instanceof RetryableBodyFailure) || bodyAttempts >= maxBodyAttempts) {
+          throw finalError(error, source, label, bodyAttempts);
+        }
+        await sleep(source.http.retryDelay(bodyAttempts - 1), options.signal).catch((cause: unknown) => {
+          throw new DownloadError(
+            `cancelled while downloading ${label} from LifeTime ${source.host}`,
+            {
+              resource: label,
+              host: source.host,
+            },
+            { cause },
+          );
+        });
+      }
+    }
+  } catch (error) {
+    await fsp.rm(destination, { force: true });
+    throw error;
+  }
+}
+
+class ExpiredLink extends Error {
+  constructor(readonly status: number) {
+    super(`download link refused (${status})`);
+  }
+}
+
+async function fetchOnce(
+  source: DownloadSource,
+  url: string,
+  destination: string,
+  options: DownloadOptions,
+): Promise<DownloadResult> {
+  const path = new URL(url).pathname;
+  const request = `GET ${path}`;
+  let response;
+  try {
+    response = await source.http.openStream(url, {
+      headers: source.headersFor(url),
+      what: options.label,
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    });
+  } catch (error) {
+    if (error instanceof HttpRequestError) throw errorForFailure(error, options.label, source.host, source.redact);
+    throw error;
+  }
+  if (response.status !== 200) {
+    const body = await drain(response.body);
+    if (EXPIRED_LINK_STATUSES.has(response.status)) throw new ExpiredLink(response.status);
+    throw source.statusError({ status: response.status, attempts: response.attempts, body }, options.label, request);
+  }
+  const lengthHeader = response.headers.get('content-length');
+  const total = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const measure = new Transform({
+    readableHighWaterMark: CHUNK,
+    writableHighWaterMark: CHUNK,
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      options.onProgress?.(bytes, total);
+      callback(null, chunk);
+    },
+  });
+  try {
+    await pipeline(response.body, measure, createWriteStream(destination, { flags: 'w', highWaterMark: CHUNK }));
+  } catch (error) {
+    if (error instanceof HttpRequestError) {
+      if (error.details.kind === 'aborted') throw errorForFailure(error, options.label, source.host, source.redact);
+      throw new RetryableBodyFailure(
+        error.details.kind === 'timeout'
+          ? `the download stalled for ${Math.round(error.details.timeoutMs / 1000)} s after ${bytes} bytes`
+          : `${source.redact(error.details.reason)} after ${bytes}${total !== undefined ? ` of ${total}` : ''} bytes`,
+        { cause: error },
+      );
+    }
+    throw new DownloadError(
+      `could not write ${options.label} to ${destination}: ${messageOf(error)}`,
+      {
+        resource: options.label,
+        host: source.host,
+      },
+      { cause: error },
+    );
+  }
+  if (total !== undefined && bytes !== total) {
+    throw new RetryableBodyFailure(`received ${bytes} bytes but Content-Length announced ${total}`);
+  }
+  return { bytes, sha256: hash.digest('hex') };
+}
+
+function finalError(error: unknown, source: DownloadSource, label: string, attempts: number): unknown {
+  if (!(error instanceof RetryableBodyFailure)) return error;
+  const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
+  return new DownloadError(
+    `downloading ${label} from LifeTime ${source.host} failed: ${error.message}${tries}`,
+    {
+      resource: label,
+      host: source.host,
+    },
+    { cause: error },
+  );
+}
+
+async function drain(body: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += buffer.length;
+      // Only an error body is read here; it needs no more than its start.
+      if (size <= 64 * 1024) chunks.push(buffer);
+    }
+  } catch {
+    // The status is what matters; a broken error body adds nothing.
+  }
+  return Buffer.concat(chunks);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
