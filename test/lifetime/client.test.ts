@@ -7,6 +7,7 @@ import { defaultHttpSettings, type HttpSettings } from '../../shared/http/settin
 import { LifeTimeClient } from '../../shared/lifetime/client';
 import {
   DownloadError,
+  LifeTimeCancelledError,
   LifeTimeAuthError,
   LifeTimeBadRequestError,
   LifeTimeError,
@@ -19,7 +20,7 @@ import {
 } from '../../shared/lifetime/errors';
 import { LifeTimeEmulator } from '../emulator/emulator';
 import { developmentSpec, testToken } from '../emulator/testSpec';
-import { startServer } from '../http/loopback';
+import { startServer, unusedPort } from '../http/loopback';
 import { makeTempDir, removeTempDir } from '../support/tempDir';
 
 function http(overrides: Partial<HttpSettings> = {}): HttpClient {
@@ -429,6 +430,30 @@ describe('LifeTimeClient against the emulator', () => {
         LifeTimeServerError,
       );
       assert.equal(requestsTo('/versions', 'POST') - posts, 1);
+    });
+  });
+
+  describe('cancellation and unreachable hosts', () => {
+    it('stops when the task is cancelled', async () => {
+      const controller = new AbortController();
+      const client = new LifeTimeClient({ serverUrl: host, token: testToken, http: http(), signal: controller.signal });
+      emulator.injectFault({ path: '/environments', kind: 'slow-headers', ms: 1500 });
+      setTimeout(() => controller.abort(), 50);
+      const error = await failure(client.listEnvironments(), LifeTimeCancelledError);
+      assert.equal(error.message, `cancelled while waiting for LifeTime ${host} for the list of environments`);
+    });
+
+    it('reports a tag request that never left as a network error, not an unknown outcome', async () => {
+      const port = await unusedPort();
+      const client = new LifeTimeClient({ serverUrl: `http://127.0.0.1:${port}`, token: testToken, http: http() });
+      const error = await failure(
+        client.createVersion({ Key: 'e', Name: 'PRE' }, { Key: 'a', Name: 'Customer Core' }, { Version: '1.0' }),
+        LifeTimeNetworkError,
+      );
+      assert.match(
+        error.message,
+        /^could not reach LifeTime http:\/\/127\.0\.0\.1:\d+ for version "1\.0" of application "Customer Core" in environment "PRE": .*ECONNREFUSED/,
+      );
     });
   });
 
