@@ -21,8 +21,7 @@ export function checkBundleName(bundleName: string): void {
         ? 'is not a folder name'
         : /[\\/]/.test(bundleName)
           ? 'contains a path separator'
-          : // eslint-disable-next-line no-control-regex
-            /[<>:"|?*\u0000-\u001f]/.test(bundleName)
+          : /[<>:"|?*\u0000-\u001f]/.test(bundleName)
             ? 'contains a character Windows does not allow in a folder name (< > : " | ? * or a control character)'
             : /[. ]$/.test(bundleName)
               ? 'ends with a dot or a space'

@@ -1,9 +1,20 @@
 /** Reads the deploy task's inputs from the agent; every failure names the input at fault. */
 import { loadPublicKey } from '../bundle/signing';
-import { bool, optionalString, positiveInt, requiredString } from '../task/inputs';
+import { bool, optionalString, requiredString } from '../task/inputs';
 import { readSecretInput } from '../task/secrets';
 import { checkTargetHostname } from './parameters';
 import type { DeployParameters } from './parameters';
+
+/** Minutes, fractions allowed (0.5 is 30 seconds), at most a day. */
+function timeoutMinutesInput(): number {
+  const raw = optionalString('timeoutMinutes');
+  if (raw === undefined) return 60;
+  const minutes = Number(raw);
+  if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 24 * 60) {
+    throw new Error(`Input 'timeoutMinutes' must be a number of minutes between 0 and 1440, not '${raw}'.`);
+  }
+  return minutes;
+}
 
 export function readDeployParameters(): DeployParameters {
   // The password is registered as a secret before any other input is read or anything printed.
@@ -15,7 +26,7 @@ export function readDeployParameters(): DeployParameters {
     targetHostname: checkTargetHostname(requiredString('targetHostname')),
     user: requiredString('airGapUser'),
     password,
-    timeoutMinutes: positiveInt('timeoutMinutes', 60, 24 * 60),
+    timeoutMinutes: timeoutMinutesInput(),
     dryRun: bool('dryRun', false),
   };
   const catalogMappings = optionalString('catalogMappings');

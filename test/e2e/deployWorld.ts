@@ -1,0 +1,82 @@
+/** Shared set-up for deploy tests: a share with spaces, the OSPTool stand-in beside its control file, a production LifeTime. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { repoRoot } from '../../scripts/paths';
+import { LifeTimeEmulator } from '../emulator/emulator';
+import type { StandInControl } from '../osptool-standin/control';
+import { PRE_HOSTNAME, productionEstate } from '../support/estate';
+import { runBundledTask, startBundledTask } from '../support/taskRunner';
+import type { StartedTask, TaskRun, TaskRunOptions } from '../support/taskRunner';
+import { makeTempDir, removeTempDir } from '../support/tempDir';
+
+export const AIRGAP_PASSWORD = 'Pre-Prod p@ss "quoted" & $(whoami) 42';
+export const AIRGAP_USER = 'airgap.deployer';
+
+export interface DeployWorld {
+  root: string;
+  share: string;
+  osptool: string;
+  production: LifeTimeEmulator;
+  control(control: Omit<StandInControl, 'emulatorUrl'>): void;
+  calls(): string[][];
+  /** Application names published, in call order (the package file's application as the stand-in saw it). */
+  publishedFiles(): string[];
+  run(bundlePath: string, inputs?: Record<string, string>, options?: Partial<TaskRunOptions>): Promise<TaskRun>;
+  start(bundlePath: string, inputs?: Record<string, string>, options?: Partial<TaskRunOptions>): StartedTask;
+  close(): Promise<void>;
+}
+
+export async function deployWorld(): Promise<DeployWorld> {
+  const production = await LifeTimeEmulator.start(productionEstate());
+  const root = makeTempDir({ withSpaces: true, prefix: 'airgap-deploy-' });
+  const share = path.join(root, 'air gap share');
+  fs.mkdirSync(share);
+  const toolDir = path.join(root, 'Common Files', 'OutSystems', '11.0');
+  fs.mkdirSync(toolDir, { recursive: true });
+  const osptool = path.join(toolDir, 'OSPTool.js');
+  fs.copyFileSync(path.join(repoRoot, 'build', 'osptool-standin', 'osptool.js'), osptool);
+  fs.chmodSync(osptool, 0o755);
+  const controlFile = path.join(toolDir, 'osptool-control.json');
+  const callsFile = path.join(toolDir, 'osptool-calls.jsonl');
+  const writeControl = (control: Omit<StandInControl, 'emulatorUrl'>) =>
+    fs.writeFileSync(controlFile, JSON.stringify({ emulatorUrl: production.url, ...control }));
+  writeControl({ expectedPassword: AIRGAP_PASSWORD });
+  const optionsFor = (
+    bundlePath: string,
+    inputs: Record<string, string> = {},
+    extra: Partial<TaskRunOptions> = {},
+  ) => ({
+    inputs: {
+      bundlePath,
+      osptoolPath: osptool,
+      targetHostname: PRE_HOSTNAME,
+      airGapUser: AIRGAP_USER,
+      airGapPassword: AIRGAP_PASSWORD,
+      ...inputs,
+    },
+    ...extra,
+  });
+  const calls = (): string[][] =>
+    fs.existsSync(callsFile)
+      ? fs
+          .readFileSync(callsFile, 'utf8')
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map((l) => JSON.parse(l) as string[])
+      : [];
+  return {
+    root,
+    share,
+    osptool,
+    production,
+    control: writeControl,
+    calls,
+    publishedFiles: () => calls().map((argv) => path.basename(argv[1] ?? '')),
+    run: (bundlePath, inputs, extra) => runBundledTask('AirGapDeploy', optionsFor(bundlePath, inputs, extra)),
+    start: (bundlePath, inputs, extra) => startBundledTask('AirGapDeploy', optionsFor(bundlePath, inputs, extra)),
+    close: async () => {
+      await production.close();
+      removeTempDir(root);
+    },
+  };
+}
