@@ -87,7 +87,7 @@ export function publicKeyFingerprint(key: KeyObject): string {
 function requireEd25519(key: KeyObject, label: string): KeyObject {
   if (key.asymmetricKeyType !== 'ed25519') {
     throw new KeyError(
-      `${label} is a${key.asymmetricKeyType === undefined ? 'n unknown' : ` ${key.asymmetricKeyType.toUpperCase()}`} key; the bundle signature uses Ed25519 (openssl genpkey -algorithm ed25519)`,
+      `${label} holds a key of type ${(key.asymmetricKeyType ?? 'unknown').toUpperCase()}; the bundle signature uses Ed25519 (openssl genpkey -algorithm ed25519)`,
     );
   }
   return key;

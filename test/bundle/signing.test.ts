@@ -152,7 +152,7 @@ describe('bundle signing', () => {
       );
     });
 
-    it('a public key given as the signing key', async () => {
+    it('a public key given as the signing key', () => {
       assertKeyRefused(
         () => loadPrivateKey(publicPath, 'signingKey'),
         /is a public key; signing needs the Ed25519 private key/,
@@ -164,12 +164,12 @@ describe('bundle signing', () => {
       const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       assertKeyRefused(
         () => loadPrivateKey(pem(rsa.privateKey), 'signingKey'),
-        /^signingKey is a RSA key; the bundle signature uses Ed25519/,
+        /^signingKey holds a key of type RSA; the bundle signature uses Ed25519/,
         pem(rsa.privateKey),
       );
       assertKeyRefused(
         () => loadPublicKey(pem(ec.publicKey), 'verificationKey'),
-        /^verificationKey is a EC key/,
+        /^verificationKey holds a key of type EC;/,
         pem(ec.publicKey),
       );
     });
@@ -212,7 +212,7 @@ describe('bundle signing', () => {
       assertKeyRefused(() => loadPublicKey(folder.path, 'verificationKey'), /is not a file/);
     });
 
-    it('an encrypted private key', async () => {
+    it('an encrypted private key', () => {
       const encrypted = join(folder.path, 'encrypted.pem');
       const made = openssl(
         ['pkey', '-in', privatePath, '-aes256', '-passout', 'pass:secret', '-out', encrypted],
