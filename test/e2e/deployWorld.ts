@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from '../../scripts/paths';
 import { LifeTimeEmulator } from '../emulator/emulator';
+import type { EmulatorApplicationSpec } from '../emulator/spec';
 import type { StandInControl } from '../osptool-standin/control';
 import { PRE_HOSTNAME, productionEstate } from '../support/estate';
 import { runBundledTask, startBundledTask } from '../support/taskRunner';
@@ -26,8 +27,8 @@ export interface DeployWorld {
   close(): Promise<void>;
 }
 
-export async function deployWorld(): Promise<DeployWorld> {
-  const production = await LifeTimeEmulator.start(productionEstate());
+export async function deployWorld(productionApps: EmulatorApplicationSpec[] = []): Promise<DeployWorld> {
+  const production = await LifeTimeEmulator.start(productionEstate(productionApps));
   const root = makeTempDir({ withSpaces: true, prefix: 'airgap-deploy-' });
   const share = path.join(root, 'air gap share');
   fs.mkdirSync(share);

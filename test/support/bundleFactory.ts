@@ -23,6 +23,7 @@ export interface BundleAppSpec {
   realFixture?: 'trigger-pipeline-o11.oap' | 'cicd-probe-o11.oap';
   changeLog?: string;
   payloadBytes?: number;
+  mobileVersions?: { NativePlatform: string; VersionNumber: string; VersionDescription?: string }[];
 }
 
 export interface BundleOptions {
@@ -67,6 +68,7 @@ export async function makeBundle(dir: string, apps: BundleAppSpec[], options: Bu
       versionKey: keyFor(`${app.name}@${app.version ?? '1.0.0'}`),
       changeLog: app.changeLog ?? `Release of ${app.name}.`,
       isTestApplication: false,
+      ...(app.mobileVersions !== undefined ? { mobileVersions: app.mobileVersions } : {}),
       file,
       size: bytes.length,
       sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
