@@ -61,12 +61,15 @@ describe('OutSystemsAirGapSyncTags (bundled task, after the deploy task)', funct
     succeeded(run);
     assert.equal(run.result?.status, 'Succeeded');
     assert.equal(run.outputVariables.taggedCount, '2');
+    const production = t.world.production;
     for (const app of APPS) {
-      const running = t.world.production.running('Pre-Production', app.name);
-      assert.equal(running?.version, app.version, `${app.name} runs its tag`);
+      const running = production.running('Pre-Production', app.name);
+      assert.ok(running);
+      assert.equal(running.version, app.version, `${app.name} runs its tag`);
       assert.equal(running.modified, false);
-      const tag = t.world.production.versions(app.name).find((v) => v.Version === app.version);
-      assert.equal(tag?.ChangeLog, app.changeLog);
+      const tag = production.versions(app.name).find((v) => v.Version === app.version);
+      assert.ok(tag);
+      assert.equal(tag.ChangeLog, app.changeLog);
     }
     assert.match(run.stdout, /matched by key/);
     assert.match(run.summaries[0]?.content ?? '', /\| Customer Portal \| 2\.3\.0 \| tagged \| key \|/);
