@@ -1,4 +1,7 @@
-/** A bundle refused before anything runs; `where` names the bundle folder or file at fault. */
+/**
+ * A bundle refused before anything runs. `where` names the bundle folder or file at fault and
+ * `problem` continues the sentence: `package "/share/b/App.oap" (application "App") is missing`.
+ */
 export class BundleError extends Error {
   override name = 'BundleError';
 
@@ -6,6 +9,6 @@ export class BundleError extends Error {
     readonly where: string,
     readonly problem: string,
   ) {
-    super(`${where}: ${problem}`);
+    super(`${where} ${problem}`);
   }
 }

@@ -107,7 +107,7 @@ const MOBILE_FIELDS: readonly (keyof BundleMobileVersion)[] = ['NativePlatform',
  */
 export function parseBundleManifest(bytes: Buffer, where: string): BundleManifest {
   const fail = (problem: string): never => {
-    throw new BundleError(`bundle manifest "${where}"`, problem);
+    throw new BundleError(`bundle manifest "${where}":`, problem);
   };
   let text: string;
   try {

@@ -119,7 +119,7 @@ async function checkSignature(
   );
   if (!verifyManifestSignature(manifestBytes, signature, key)) {
     throw new BundleError(
-      `bundle manifest "${join(folder, MANIFEST_FILE_NAME)}"`,
+      `bundle manifest "${join(folder, MANIFEST_FILE_NAME)}":`,
       `its signature in ${SIGNATURE_FILE_NAME} does not verify with the key ${publicKeyFingerprint(key)}: the manifest was changed after it was signed, or it was signed with another key`,
     );
   }
@@ -255,7 +255,7 @@ async function readPackageManifest(filePath: string, application: BundleApplicat
     oap = await readOapManifest(filePath);
   } catch (error) {
     if (error instanceof OapError) {
-      throw new BundleError(where, error.problem);
+      throw new BundleError(`${where}:`, error.problem);
     }
     throw error;
   }
