@@ -59,12 +59,13 @@ describe('verifyBundle', () => {
       manifest.applications.map((a) => [a.name, join(bundle, a.file), a.uid]),
     );
     const portal = result.packages.find((p) => p.application.name === 'Portal');
+    assert.ok(portal !== undefined);
     assert.deepEqual(
-      portal?.oap.producers.map((p) => p.name),
+      portal.oap.producers.map((p) => p.name),
       ['System Components', 'Core', 'Auth'],
     );
     assert.deepEqual(
-      portal?.application.producers.map((p) => p.key),
+      portal.application.producers.map((p) => p.key),
       [keyOf('Core'), keyOf('Auth')],
     );
     const total = manifest.applications.reduce((s, a) => s + a.size, 0);
