@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundledTaskEntry, repoRoot } from '../../scripts/paths';
+import { findSecretLeaks } from './secretScan';
 import { makeTempDir, removeTempDir } from './tempDir';
 import { parseVsoCommands, type VsoCommand } from './vso';
 
@@ -39,6 +40,53 @@ export interface TaskRunOptions {
   onStart?: (child: ChildProcess) => void;
   /** Keep the fake agent folders (temp, work) after the run, e.g. to inspect files the task left. */
   keepAgentDirectory?: boolean;
+  /**
+   * Every run is scanned for the secrets it was given (see `secretsGiven`) and fails with
+   * SecretLeakError on a hit. Only a test that proves the scanner itself works sets this; the
+   * hits are then in `TaskRun.secretLeaks`.
+   */
+  allowSecretLeaks?: boolean;
+}
+
+/** A task run printed or attached a secret it was given; the message names where, never the secret. */
+export class SecretLeakError extends Error {
+  override name = 'SecretLeakError';
+  constructor(
+    readonly leaks: string[],
+    readonly run: TaskRun,
+  ) {
+    super(`the task run leaked a secret it was given: ${leaks.join('; ')}`);
+  }
+}
+
+/**
+ * The one deliberate leak in the suite: the fixture task's `unsafe-getinput` mode reads a secret
+ * through tl.getInput to show what the scan catches (test/task/fixtureTask.test.ts asserts the hit
+ * itself). Any other run of the fixture task is scanned like the product tasks.
+ */
+function deliberateLeak(entry: string, options: TaskRunOptions): boolean {
+  return path.resolve(entry) === path.resolve(fixtureTaskEntry) && options.inputs['mode'] === 'unsafe-getinput';
+}
+
+/** Shorter values are not searched for (they would match by chance); tests use distinctive secrets. */
+const MIN_SCANNED_SECRET = 6;
+
+/**
+ * The secrets a run was handed, as the agent would hand them: the connection's token (and a raw
+ * authorization's text), the inputs airGapPassword and probeKey, signingKey when it is PEM text
+ * (a path is no secret), and secret pipeline variables.
+ */
+export function secretsGiven(options: TaskRunOptions): string[] {
+  const found: string[] = [];
+  if (options.connection !== undefined) found.push(options.connection.token);
+  for (const name of ['airGapPassword', 'probeKey']) {
+    const value = options.inputs[name];
+    if (value !== undefined) found.push(value);
+  }
+  const signingKey = options.inputs['signingKey'];
+  if (signingKey?.includes('-----BEGIN') === true) found.push(signingKey);
+  found.push(...Object.values(options.secretVariables ?? {}));
+  return [...new Set(found.filter((s) => s.trim().length >= MIN_SCANNED_SECRET))];
 }
 
 export interface TaskRun {
@@ -60,6 +108,8 @@ export interface TaskRun {
   progress: { value: number; text: string }[];
   agentDirectory: string;
   endpointId?: string;
+  /** What the automatic scan found (empty unless `allowSecretLeaks` let the run through). */
+  secretLeaks: string[];
 }
 
 export interface StartedTask {
@@ -204,6 +254,7 @@ function summarise(
     progress: [],
     agentDirectory,
     ...(endpointId === undefined ? {} : { endpointId }),
+    secretLeaks: [],
   };
   const result = mergedResult(commands);
   if (result) run.result = result;
@@ -268,7 +319,13 @@ export function startTaskEntry(entry: string, options: TaskRunOptions): StartedT
       try {
         const stdout = Buffer.concat(out).toString('utf8');
         const stderr = Buffer.concat(err).toString('utf8');
-        resolve(summarise(stdout, stderr, { exitCode, signal, timedOut }, agentDirectory, endpointId));
+        const run = summarise(stdout, stderr, { exitCode, signal, timedOut }, agentDirectory, endpointId);
+        run.secretLeaks = findSecretLeaks(run, secretsGiven(options));
+        if (run.secretLeaks.length > 0 && options.allowSecretLeaks !== true && !deliberateLeak(entry, options)) {
+          reject(new SecretLeakError(run.secretLeaks, run));
+        } else {
+          resolve(run);
+        }
       } catch (error: unknown) {
         reject(error instanceof Error ? error : new Error(String(error)));
       } finally {
