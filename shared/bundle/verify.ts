@@ -207,10 +207,14 @@ function checkSize(actual: number, application: BundleApplication, where: string
   }
 }
 
-async function checkPackageHash(
+/**
+ * Hashes one package again and compares it with the manifest. The deploy calls this right before
+ * handing a package to OSPTool, so a file swapped on the share after verification is not published.
+ */
+export async function checkPackageHash(
   filePath: string,
   application: BundleApplication,
-  progress: (bytes: number) => void,
+  progress: (bytes: number) => void = () => undefined,
 ): Promise<void> {
   const where = `package "${filePath}" (application "${application.name}")`;
   const handle = await openNoFollow(filePath, where);

@@ -4,7 +4,7 @@
  * The first failure stops the run before the next package.
  */
 import * as fs from 'node:fs';
-import { verifyBundle } from '../bundle/verify';
+import { checkPackageHash, verifyBundle } from '../bundle/verify';
 import type { VerifiedBundle } from '../bundle/verify';
 import { describeOspToolCommand, runOspTool } from '../osptool/runner';
 import type { OspToolResult } from '../osptool/runner';
@@ -134,6 +134,7 @@ export async function runDeploy(params: DeployParameters, env: DeployEnvironment
         `Publishing ${p.application.name} (${p.position}/${packages.length})`,
       );
       const toolResult = await reporter.group(`Publish ${p.application.name} ${p.application.version}`, async () => {
+        await checkPackageHash(p.filePath, p.application);
         const options = {
           toolPath: params.osptoolPath,
           packagePath: p.filePath,
