@@ -8,14 +8,7 @@ import { LifeTimeNotFoundError } from '../lifetime/errors';
 import type { Application, ApplicationVersion, MobileVersion } from '../lifetime/types';
 import type { PinnedVersion } from './manifestScope';
 
-export interface ResolvedVersion {
-  name: string;
-  key: string;
-  versionKey: string;
-  version: string;
-  changeLog?: string;
-  createdOn?: string;
-  isTestApplication: boolean;
+export interface ResolvedVersion extends PinnedVersion {
   mobileVersions?: MobileVersion[];
   /** Set when the source runs code changed since this tag: the tag, not the running code, is exported. */
   modifiedSinceTag?: string;
