@@ -4,7 +4,8 @@
  */
 import { parseVsoLine } from '../../test/support/vso';
 
-export type LogLineKind = 'heading' | 'text' | 'note' | 'warning' | 'error' | 'section';
+/** `groupEnd` marks where a group closes (no text); a terminal shows nothing for it. */
+export type LogLineKind = 'heading' | 'groupEnd' | 'text' | 'note' | 'warning' | 'error' | 'section';
 
 export interface LogLine {
   kind: LogLineKind;
@@ -64,7 +65,11 @@ export function readableLog(stdout: string): LogLine[] {
     const formatting = /^##\[(\w+)\](.*)$/.exec(raw);
     if (formatting) {
       const [, name = '', text = ''] = formatting;
-      if (name === 'endgroup' || name === 'debug') continue;
+      if (name === 'debug') continue;
+      if (name === 'endgroup') {
+        lines.push({ kind: 'groupEnd', text: '' });
+        continue;
+      }
       lines.push({ kind: FORMATTING[name] ?? 'text', text });
       continue;
     }
@@ -79,6 +84,7 @@ export function readableLog(stdout: string): LogLine[] {
 /** Plain text for a terminal: headings underlined-ish, notes and issues marked. */
 export function formatForTerminal(lines: readonly LogLine[], indent = '  '): string {
   return lines
+    .filter((line) => line.kind !== 'groupEnd')
     .map((line) => {
       switch (line.kind) {
         case 'heading':
