@@ -192,7 +192,10 @@ async function dependenciesOf(
   if (probe === undefined) throw new Error('dependencySource is probe but no CI/CD Probe client was configured');
   const producerKeys = new Map<string, string[]>();
   for (const p of packages) producerKeys.set(p.key, await probe.getApplicationDependencies(p.name, p.version));
-  return dependenciesFromProbe(packages, producerKeys, () => undefined);
+  // The Probe answers with keys only; LifeTime names the producers outside the bundle for the report.
+  const names = new Map<string, string>();
+  for (const app of await env.lifeTime.listApplications()) if (app.Key !== undefined) names.set(app.Key, app.Name);
+  return dependenciesFromProbe(packages, producerKeys, (key) => names.get(key));
 }
 
 function bundleApplication(

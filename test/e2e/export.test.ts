@@ -387,3 +387,50 @@ describe('OutSystemsAirGapExport (bundled task against the LifeTime emulator)', 
     }
   });
 });
+
+describe('OutSystemsAirGapExport with the CI/CD Probe as dependency source', function () {
+  this.timeout(120_000);
+  const PROBE_KEY = 'probe-key-5e1d9a7c3b';
+  let world: ExportWorld;
+
+  beforeEach(async () => {
+    world = await exportWorld([], { probeKey: PROBE_KEY });
+  });
+  afterEach(async () => {
+    await world.close();
+  });
+
+  it('orders by what the Probe answers, sending its key, and names producers outside the bundle', async () => {
+    const run = await world.run({
+      applications: 'Backoffice, Customer Portal, Customer Core',
+      dependencySource: 'probe',
+      probeUrl: world.emulator.url,
+      probeKey: PROBE_KEY,
+    });
+    succeeded(run);
+    const manifest = manifestOf(path.join(world.share, 'release-42'));
+    assert.equal(manifest.dependencySource, 'probe');
+    const names = manifest.deploymentOrder.map((k) => manifest.applications.find((a) => a.key === k)?.name);
+    assert.deepEqual(names, ['Customer Core', 'Customer Portal', 'Backoffice']);
+    assert.deepEqual(manifest.externalRequirements.map((r) => r.name).sort(), ['Service Center', 'System Components']);
+    assert.ok(world.emulator.requests.some((r) => r.path.includes('GetApplicationDependencies')));
+    assertNoLeaks(run, [DEV_TOKEN, PROBE_KEY]);
+  });
+
+  it('fails naming the Probe when its key is refused, and leaves the share unchanged', async () => {
+    const run = await world.run({
+      applications: 'Customer Portal',
+      dependencySource: 'probe',
+      probeUrl: world.emulator.url,
+      probeKey: 'wrong-probe-key-123',
+    });
+    assert.match(failureOf(run), /Probe/);
+    assert.deepEqual(world.shareListing(), []);
+    assertNoLeaks(run, [DEV_TOKEN, 'wrong-probe-key-123']);
+  });
+
+  it('requires a probe URL when the dependency source is the Probe', async () => {
+    const run = await world.run({ applications: 'Customer Portal', dependencySource: 'probe' });
+    assert.match(failureOf(run), /'probeUrl' is required/);
+  });
+});

@@ -34,9 +34,11 @@ function listRecursive(root: string, dir = root): string[] {
 
 export async function exportWorld(
   extraApps: EmulatorApplicationSpec[] = [],
-  options: { shareWithSpaces?: boolean } = {},
+  options: { shareWithSpaces?: boolean; probeKey?: string } = {},
 ): Promise<ExportWorld> {
-  const emulator = await LifeTimeEmulator.start(developmentEstate(extraApps));
+  const estate = developmentEstate(extraApps);
+  if (options.probeKey !== undefined) estate.probeKey = options.probeKey;
+  const emulator = await LifeTimeEmulator.start(estate);
   const share = makeTempDir({ prefix: 'airgap-share-', withSpaces: options.shareWithSpaces ?? true });
   const optionsFor = (inputs: Record<string, string>, extra: Partial<TaskRunOptions> & { token?: string } = {}) => ({
     inputs: { sourceEnvironment: 'Acceptance', sharePath: share, bundleName: 'release-42', ...inputs },

@@ -182,3 +182,24 @@ describe('OutSystemsAirGapSyncTags (bundled task, after the deploy task)', funct
     assertNoLeaks(run, [PROD_TOKEN, 'wrong-token-0123456789']);
   });
 });
+
+describe('OutSystemsAirGapSyncTags for an application production knows but PRE does not run', function () {
+  this.timeout(120_000);
+  it('fails naming it and asking whether it was deployed to PRE', async () => {
+    const world = await deployWorld([
+      { name: 'Customer Core', versions: [{ version: '1.0.0' }], running: { Production: { version: '1.0.0' } } },
+    ]);
+    try {
+      const bundle = await makeBundle(path.join(world.share, 'not deployed'), [APPS[1] as BundleAppSpec]);
+      const run = await runBundledTask('AirGapSyncTags', {
+        inputs: { targetEnvironment: 'Pre-Production', bundlePath: bundle },
+        connection: { url: world.production.url, token: PROD_TOKEN },
+      });
+      const message = failureOf(run);
+      assert.match(message, /"Customer Core": not running in Pre-Production; was it deployed to Pre-Production\?/);
+      assert.equal(world.production.requests.filter((r) => r.method === 'POST').length, 0);
+    } finally {
+      await world.close();
+    }
+  });
+});
