@@ -44,25 +44,39 @@ export function orderByDependencies<T>(
     position.set(id, i);
   });
 
-  // producers[i]: positions of i's producers among the items, in the order i names them.
-  const producers: number[][] = items.map((item, i) => {
-    const seen = new Set<number>();
-    for (const id of producersOf(item)) {
+  // Flat (CSR) adjacency in typed arrays: producers of i are producerList[producerStart[i] ..
+  // producerStart[i + 1]), in the order i names them; consumers likewise, in input order. No Set
+  // or array per application, so 10,000 applications with 50,000 dependencies take milliseconds.
+  const producerStart = new Int32Array(count + 1);
+  const producerList: number[] = [];
+  const lastListedFor = new Int32Array(count).fill(-1);
+  const waiting = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    producerStart[i] = producerList.length;
+    for (const id of producersOf(at(i))) {
       const p = position.get(id);
-      if (p !== undefined && p !== i) {
-        seen.add(p);
+      if (p !== undefined && p !== i && lastListedFor[p] !== i) {
+        lastListedFor[p] = i;
+        producerList.push(p);
       }
     }
-    return [...seen];
-  });
-  const consumers: number[][] = items.map(() => []);
-  const waiting = new Array<number>(count).fill(0);
-  producers.forEach((list, i) => {
-    waiting[i] = list.length;
-    for (const p of list) {
-      (consumers[p] as number[]).push(i);
+    waiting[i] = producerList.length - (producerStart[i] as number);
+  }
+  producerStart[count] = producerList.length;
+
+  const consumerStart = new Int32Array(count + 1);
+  for (const p of producerList) consumerStart[p + 1] = (consumerStart[p + 1] as number) + 1;
+  for (let i = 0; i < count; i++)
+    consumerStart[i + 1] = (consumerStart[i + 1] as number) + (consumerStart[i] as number);
+  const consumerList = new Int32Array(producerList.length);
+  const fill = consumerStart.slice(0, count);
+  for (let i = 0; i < count; i++) {
+    for (let k = producerStart[i] as number; k < (producerStart[i + 1] as number); k++) {
+      const p = producerList[k] as number;
+      consumerList[fill[p] as number] = i;
+      fill[p] = (fill[p] as number) + 1;
     }
-  });
+  }
 
   const ready = new MinHeap();
   for (let i = 0; i < count; i++) {
@@ -73,7 +87,8 @@ export function orderByDependencies<T>(
   const order: T[] = [];
   for (let i = ready.pop(); i !== undefined; i = ready.pop()) {
     order.push(at(i));
-    for (const c of consumers[i] as number[]) {
+    for (let k = consumerStart[i] as number; k < (consumerStart[i + 1] as number); k++) {
+      const c = consumerList[k] as number;
       const left = (waiting[c] as number) - 1;
       waiting[c] = left;
       if (left === 0) {
@@ -82,7 +97,8 @@ export function orderByDependencies<T>(
     }
   }
   if (order.length < count) {
-    throw new DependencyCycleError(findCycle(producers, waiting).map((i) => labelOf(at(i))));
+    const producersOfPosition = (i: number): number[] => producerList.slice(producerStart[i], producerStart[i + 1]);
+    throw new DependencyCycleError(findCycle(producersOfPosition, waiting).map((i) => labelOf(at(i))));
   }
   return order;
 }
@@ -91,7 +107,7 @@ export function orderByDependencies<T>(
  * After Kahn's algorithm stops, every item still waiting has a producer that is still waiting too,
  * so following those producers from any of them must come back to one already seen: a real cycle.
  */
-function findCycle(producers: readonly number[][], waiting: readonly number[]): number[] {
+function findCycle(producers: (i: number) => readonly number[], waiting: Int32Array): number[] {
   const start = waiting.findIndex((w) => w > 0);
   const seenAt = new Map<number, number>();
   const path: number[] = [];
@@ -99,7 +115,7 @@ function findCycle(producers: readonly number[][], waiting: readonly number[]): 
   while (!seenAt.has(node)) {
     seenAt.set(node, path.length);
     path.push(node);
-    const next = (producers[node] ?? []).find((p) => (waiting[p] ?? 0) > 0);
+    const next = producers(node).find((p) => (waiting[p] ?? 0) > 0);
     if (next === undefined) {
       throw new Error('internal error: a waiting application has no waiting producer');
     }
