@@ -51,7 +51,7 @@ export function exportSummaryRows(result: ExportResult): string[][] {
       p.name,
       p.version,
       formatSize(p.size),
-      `\`${p.sha256.slice(0, 12)}\``,
+      p.sha256.slice(0, 12),
       p.modifiedSinceTag !== undefined ? 'running code differs from the tag' : '',
     ]);
 }

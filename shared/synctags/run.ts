@@ -17,7 +17,10 @@ export type TagOutcome = 'tagged' | 'already tagged' | 'skipped' | 'failed';
 export interface TagResult {
   application: BundleApplication;
   outcome: TagOutcome;
+  /** The full sentence for the log and the failure message. */
   detail: string;
+  /** The same, without what the summary's other columns already say. */
+  note: string;
   matchedBy?: 'key' | 'name';
 }
 
@@ -108,6 +111,7 @@ async function syncOne(
       application,
       outcome: 'failed',
       detail: `no application with key ${application.key} or name "${application.name}" in LifeTime ${lifeTime.host}; was it deployed to ${environment.Name}?`,
+      note: `unknown to this LifeTime; was it deployed to ${environment.Name}?`,
     };
   }
   const matchedBy = keyMatch !== undefined ? 'key' : 'name';
@@ -120,6 +124,7 @@ async function syncOne(
         ...base,
         outcome: 'failed',
         detail: `not running in ${environment.Name}; was it deployed to ${environment.Name}?`,
+        note: `not running in ${environment.Name}`,
       };
     }
     const baseKey = status.BaseApplicationVersionKey ?? '';
@@ -131,6 +136,7 @@ async function syncOne(
         ...base,
         outcome: 'skipped',
         detail: `${environment.Name} already carries the higher tag ${runningTag} (bundle: ${wanted}); not tagged`,
+        note: `higher tag ${runningTag} already there`,
       };
     }
     if (status.IsModified !== true) {
@@ -139,6 +145,7 @@ async function syncOne(
           ...base,
           outcome: 'already tagged',
           detail: `runs ${runningTag} unmodified, ${matchedText}; nothing to do`,
+          note: 'nothing to do',
         };
       }
       if (runningTag !== undefined) {
@@ -146,6 +153,7 @@ async function syncOne(
           ...base,
           outcome: 'failed',
           detail: `${environment.Name} runs the unmodified tag ${runningTag}, not the bundle's ${wanted}; was it deployed to ${environment.Name}?`,
+          note: `runs ${runningTag} unmodified; not deployed?`,
         };
       }
     }
@@ -154,9 +162,11 @@ async function syncOne(
       ...base,
       outcome: 'tagged',
       detail: `tagged ${wanted} (version key ${key}) on what runs in ${environment.Name}, ${matchedText}`,
+      note: `version key ${key}`,
     };
   } catch (error) {
-    return { ...base, outcome: 'failed', detail: (error as Error).message };
+    const message = (error as Error).message;
+    return { ...base, outcome: 'failed', detail: message, note: message };
   }
 }
 

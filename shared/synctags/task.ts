@@ -11,7 +11,7 @@ import type { SyncTagsResult } from './run';
 
 function publishOutputs(result: SyncTagsResult): void {
   uploadSummary(
-    `OutSystems air gap tag sync (${result.environment})`,
+    `OutSystems air gap tag sync - ${result.environment}`,
     markdownTable(SYNC_TAGS_SUMMARY_HEADERS, syncTagsSummaryRows(result)),
   );
   tl.setVariable('taggedCount', String(result.taggedCount), false, true);
