@@ -74,7 +74,7 @@ const MIN_SCANNED_SECRET = 6;
 /**
  * The secrets a run was handed, as the agent would hand them: the connection's token (and a raw
  * authorization's text), the inputs airGapPassword and probeKey, signingKey when it is PEM text
- * (a path is no secret), and secret pipeline variables.
+ * (a path is no secret; each line of its body counts on its own), and secret pipeline variables.
  */
 export function secretsGiven(options: TaskRunOptions): string[] {
   const found: string[] = [];
@@ -84,7 +84,10 @@ export function secretsGiven(options: TaskRunOptions): string[] {
     if (value !== undefined) found.push(value);
   }
   const signingKey = options.inputs['signingKey'];
-  if (signingKey?.includes('-----BEGIN') === true) found.push(signingKey);
+  if (signingKey?.includes('-----BEGIN') === true) {
+    // The key material is the body: a one-line body (an Ed25519 key) printed alone is a leak too.
+    found.push(signingKey, ...signingKey.split(/\r?\n|\r/).filter((l) => !l.includes('-----')));
+  }
   found.push(...Object.values(options.secretVariables ?? {}));
   return [...new Set(found.filter((s) => s.trim().length >= MIN_SCANNED_SECRET))];
 }
@@ -109,7 +112,7 @@ export interface TaskRun {
   agentDirectory: string;
   endpointId?: string;
   /** What the automatic scan found (empty unless `allowSecretLeaks` let the run through). */
-  secretLeaks: string[];
+  secretLeaks?: string[];
 }
 
 export interface StartedTask {
@@ -254,7 +257,6 @@ function summarise(
     progress: [],
     agentDirectory,
     ...(endpointId === undefined ? {} : { endpointId }),
-    secretLeaks: [],
   };
   const result = mergedResult(commands);
   if (result) run.result = result;
@@ -320,9 +322,10 @@ export function startTaskEntry(entry: string, options: TaskRunOptions): StartedT
         const stdout = Buffer.concat(out).toString('utf8');
         const stderr = Buffer.concat(err).toString('utf8');
         const run = summarise(stdout, stderr, { exitCode, signal, timedOut }, agentDirectory, endpointId);
-        run.secretLeaks = findSecretLeaks(run, secretsGiven(options));
-        if (run.secretLeaks.length > 0 && options.allowSecretLeaks !== true && !deliberateLeak(entry, options)) {
-          reject(new SecretLeakError(run.secretLeaks, run));
+        const leaks = findSecretLeaks(run, secretsGiven(options));
+        run.secretLeaks = leaks;
+        if (leaks.length > 0 && options.allowSecretLeaks !== true && !deliberateLeak(entry, options)) {
+          reject(new SecretLeakError(leaks, run));
         } else {
           resolve(run);
         }

@@ -1,0 +1,49 @@
+/** The test-only HTTP knobs the matrices rely on (shared/http/agentSettings.ts): honoured when sane, ignored otherwise. */
+import * as assert from 'node:assert/strict';
+import { agentHttpSettings } from '../../shared/http/agentSettings';
+import { defaultHttpSettings } from '../../shared/http/settings';
+
+const KNOBS = ['AIRGAP_HTTP_TIMEOUT_MS', 'AIRGAP_HTTP_BACKOFF_MS', 'AIRGAP_HTTP_RETRIES'];
+
+describe('test-only HTTP knobs of agentHttpSettings', () => {
+  let saved: Record<string, string | undefined> = {};
+  beforeEach(() => {
+    saved = Object.fromEntries(KNOBS.map((name) => [name, process.env[name]]));
+  });
+  afterEach(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) Reflect.deleteProperty(process.env, name);
+      else process.env[name] = value;
+    }
+  });
+
+  it('keeps the product defaults when no knob is set', () => {
+    for (const name of KNOBS) Reflect.deleteProperty(process.env, name);
+    const settings = agentHttpSettings();
+    const defaults = defaultHttpSettings();
+    assert.deepEqual(
+      [settings.timeoutMs, settings.backoffBaseMs, settings.retries],
+      [defaults.timeoutMs, defaults.backoffBaseMs, defaults.retries],
+    );
+  });
+
+  it('takes whole numbers in range', () => {
+    process.env['AIRGAP_HTTP_TIMEOUT_MS'] = '1500';
+    process.env['AIRGAP_HTTP_BACKOFF_MS'] = '0';
+    process.env['AIRGAP_HTTP_RETRIES'] = '2';
+    const settings = agentHttpSettings();
+    assert.deepEqual([settings.timeoutMs, settings.backoffBaseMs, settings.retries], [1500, 0, 2]);
+  });
+
+  it('ignores anything else', () => {
+    process.env['AIRGAP_HTTP_TIMEOUT_MS'] = '0';
+    process.env['AIRGAP_HTTP_BACKOFF_MS'] = '-5';
+    process.env['AIRGAP_HTTP_RETRIES'] = 'many';
+    const settings = agentHttpSettings();
+    const defaults = defaultHttpSettings();
+    assert.deepEqual(
+      [settings.timeoutMs, settings.backoffBaseMs, settings.retries],
+      [defaults.timeoutMs, defaults.backoffBaseMs, defaults.retries],
+    );
+  });
+});

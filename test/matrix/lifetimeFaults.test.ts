@@ -1,0 +1,280 @@
+/**
+ * The LifeTime fault matrix: every kind of failure the emulator can inject, against the bundled
+ * export and tag-sync tasks. Each case is recovered (identical bytes, one tag) or failed with a
+ * message naming the fault; an export never leaves a bundle folder, whole or half, after a failure,
+ * and tag sync never creates a tag twice (a rerun after the fault tags each application once).
+ * Related cases elsewhere: test/e2e/export.test.ts (403 on content, mixed 503/reset/truncate,
+ * expired link, kill mid-download) and test/e2e/syncTags.test.ts (403/500 on the POST, reset after
+ * the POST was processed, bad token).
+ */
+import * as assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { verifyBundle } from '../../shared/bundle/verify';
+import type { FaultSpec } from '../emulator/emulator';
+import { exportWorld, failureOf, succeeded, type ExportWorld } from '../e2e/exportWorld';
+import { FAST_HTTP, SLOWER_THAN_TIMEOUT_MS, snapshot, tagWorld, type TagWorld } from './matrixSupport';
+
+interface FaultCase {
+  why: string;
+  faults: FaultSpec[];
+  /** 'recovered', or what the failure message must say. */
+  expect: 'recovered' | RegExp[];
+  /** Something the task must have printed while recovering. */
+  printed?: RegExp;
+}
+
+const API = '/lifetimeapi/rest/v2';
+const ENVIRONMENTS = new RegExp(`^${API}/environments/?$`);
+const APPLICATIONS = new RegExp(`^${API}/applications/?$`);
+const VERSION = new RegExp(`^${API}/applications/[^/]+/versions/[^/]+/?$`);
+const CONTENT = /\/content\/?$/;
+const DOWNLOAD = `${API}/downloads/`;
+const TAG_POST = /\/environments\/[^/]+\/applications\/[^/]+\/versions\/?$/;
+const ERROR_BODY = { Errors: ['LifeTime is applying a platform upgrade; try again later.'], StatusCode: 500 };
+const GONE = 3; // FAST_HTTP allows 3 attempts: this many faults exhaust them.
+
+function sha256(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+const EXPORT_CASES: FaultCase[] = [
+  {
+    why: 'a 503 burst on the content link',
+    faults: [{ path: CONTENT, kind: 'status', status: 503, times: 2 }],
+    expect: 'recovered',
+    printed: /answered 503; attempt 2 of 3/,
+  },
+  {
+    why: '503 until the retries run out',
+    faults: [{ path: APPLICATIONS, kind: 'status', status: 503, times: GONE }],
+    expect: [/503/, /after 3 attempts/, /applications/],
+  },
+  {
+    why: '429 with Retry-After',
+    faults: [{ path: ENVIRONMENTS, kind: 'status', status: 429, retryAfterSeconds: 1 }],
+    expect: 'recovered',
+    printed: /answered 429; attempt 2 of 3 in 1 s/,
+  },
+  {
+    why: 'a connection reset before the body',
+    faults: [{ path: APPLICATIONS, kind: 'reset-before-body' }],
+    expect: 'recovered',
+  },
+  {
+    why: 'a connection reset during the download',
+    faults: [{ path: DOWNLOAD, kind: 'reset-mid-body' }],
+    expect: 'recovered',
+  },
+  {
+    why: 'a connection reset during a JSON body',
+    faults: [{ path: VERSION, kind: 'reset-mid-body' }],
+    expect: 'recovered',
+  },
+  { why: 'a truncated download', faults: [{ path: DOWNLOAD, kind: 'truncate-body' }], expect: 'recovered' },
+  {
+    why: 'a download cut short on every attempt',
+    faults: [{ path: DOWNLOAD, kind: 'truncate-body', times: 20 }],
+    expect: [/"Reporting"/],
+  },
+  {
+    why: 'slow headers past the timeout once',
+    faults: [{ path: ENVIRONMENTS, kind: 'slow-headers', ms: SLOWER_THAN_TIMEOUT_MS }],
+    expect: 'recovered',
+  },
+  {
+    why: 'slow headers past the timeout on every attempt',
+    faults: [{ path: ENVIRONMENTS, kind: 'slow-headers', ms: SLOWER_THAN_TIMEOUT_MS, times: GONE }],
+    expect: [/no response from LifeTime .* within 1\.5 s/, /environments/],
+  },
+  { why: 'an expired download link', faults: [{ path: DOWNLOAD, kind: 'expired-link' }], expect: 'recovered' },
+  {
+    why: 'a 401',
+    faults: [{ path: APPLICATIONS, kind: 'status', status: 401 }],
+    expect: [/\(401\)/, /token/],
+  },
+  {
+    why: 'a 403 on the version',
+    faults: [{ path: VERSION, kind: 'status', status: 403 }],
+    expect: [/\(403\)/, /"Reporting"/, /permission/],
+  },
+  {
+    why: 'a 404 on the version',
+    faults: [{ path: VERSION, kind: 'status', status: 404 }],
+    expect: [/not found/, /\(404\)/, /"Reporting"/],
+  },
+  {
+    why: 'a 500 with an error body',
+    faults: [{ path: APPLICATIONS, kind: 'status', status: 500, body: ERROR_BODY }],
+    expect: [/answered 500/, /platform upgrade/],
+  },
+  {
+    why: 'a 500 without an error body',
+    faults: [{ path: ENVIRONMENTS, kind: 'status', status: 500, rawBody: '' }],
+    expect: [/answered 500/, /environments/],
+  },
+  {
+    why: 'a non-JSON body (a proxy page)',
+    faults: [{ path: APPLICATIONS, kind: 'non-json-body' }],
+    expect: [/JSON/, /applications/],
+  },
+];
+
+describe('LifeTime fault matrix: export (bundled task)', function () {
+  this.timeout(120_000);
+  let world: ExportWorld;
+  beforeEach(async () => {
+    world = await exportWorld([], { shareWithSpaces: false });
+  });
+  afterEach(async () => {
+    await world.close();
+  });
+
+  for (const c of EXPORT_CASES) {
+    const outcome = c.expect === 'recovered' ? 'recovers' : 'fails clearly';
+    it(`${outcome} on ${c.why}, leaving only a whole bundle or nothing`, async () => {
+      for (const fault of c.faults) world.emulator.injectFault(fault);
+      const run = await world.run({ applications: 'Reporting' }, { env: FAST_HTTP });
+      assert.ok(
+        world.emulator.requests.some((r) => r.faulted !== undefined),
+        'the fault fired',
+      );
+      const listing = snapshot(world.share);
+      if (c.expect === 'recovered') {
+        succeeded(run);
+        if (c.printed) assert.match(run.stdout, c.printed);
+        const bundle = path.join(world.share, 'release-42');
+        const verified = await verifyBundle(bundle);
+        assert.equal(verified.packages.length, 1);
+        const app = verified.packages[0]?.application;
+        assert.equal(app?.sha256, sha256(world.emulator.packagePath('Reporting', '3.1')), 'identical bytes');
+        assert.deepEqual(
+          listing.filter((f) => f === 'release-42/' || !f.startsWith('release-42/')),
+          ['release-42/'],
+          'nothing beside the bundle',
+        );
+      } else {
+        const message = failureOf(run);
+        for (const expected of c.expect) assert.match(message, expected);
+        assert.deepEqual(listing, [], 'no bundle folder, whole or partial, is left on the share');
+      }
+    });
+  }
+});
+
+const SYNC_CASES: FaultCase[] = [
+  {
+    why: 'a 503 burst on the application list',
+    faults: [{ path: APPLICATIONS, kind: 'status', status: 503, times: 2 }],
+    expect: 'recovered',
+  },
+  {
+    why: '503 on the tag POST (never repeated blindly)',
+    faults: [{ method: 'POST', path: TAG_POST, kind: 'status', status: 503 }],
+    expect: [/503/, /"Customer (Core|Portal)"/],
+  },
+  {
+    why: '429 with Retry-After',
+    faults: [{ path: ENVIRONMENTS, kind: 'status', status: 429, retryAfterSeconds: 1 }],
+    expect: 'recovered',
+    printed: /answered 429/,
+  },
+  {
+    why: 'a connection reset before the body of a GET',
+    faults: [{ path: APPLICATIONS, kind: 'reset-before-body' }],
+    expect: 'recovered',
+  },
+  {
+    why: 'a connection reset before the tag POST was processed',
+    faults: [{ method: 'POST', path: TAG_POST, kind: 'reset-before-body' }],
+    expect: 'recovered',
+  },
+  {
+    why: 'a connection reset during a JSON body',
+    faults: [{ path: APPLICATIONS, kind: 'reset-mid-body' }],
+    expect: 'recovered',
+  },
+  { why: 'a truncated JSON body', faults: [{ path: ENVIRONMENTS, kind: 'truncate-body' }], expect: 'recovered' },
+  {
+    why: 'slow headers past the timeout on a GET',
+    faults: [{ path: APPLICATIONS, kind: 'slow-headers', ms: SLOWER_THAN_TIMEOUT_MS }],
+    expect: 'recovered',
+  },
+  {
+    why: 'slow headers past the timeout on a tag POST LifeTime did process',
+    faults: [{ method: 'POST', path: TAG_POST, kind: 'slow-headers', ms: SLOWER_THAN_TIMEOUT_MS }],
+    expect: 'recovered',
+  },
+  {
+    why: 'slow headers past the timeout on every attempt',
+    faults: [{ path: ENVIRONMENTS, kind: 'slow-headers', ms: SLOWER_THAN_TIMEOUT_MS, times: GONE }],
+    expect: [/no response from LifeTime .* within 1\.5 s/, /environments/],
+  },
+  { why: 'a 401', faults: [{ path: ENVIRONMENTS, kind: 'status', status: 401 }], expect: [/\(401\)/, /token/] },
+  {
+    why: 'a 403 on the application list',
+    faults: [{ path: APPLICATIONS, kind: 'status', status: 403 }],
+    expect: [/\(403\)/, /permission/],
+  },
+  {
+    why: 'a 404 on the environments',
+    faults: [{ path: ENVIRONMENTS, kind: 'status', status: 404 }],
+    expect: [/not found/, /\(404\)/],
+  },
+  {
+    why: 'a 500 with an error body',
+    faults: [{ path: APPLICATIONS, kind: 'status', status: 500, body: ERROR_BODY }],
+    expect: [/answered 500/, /platform upgrade/],
+  },
+  {
+    why: 'a 500 without an error body on the tag POST',
+    faults: [{ method: 'POST', path: TAG_POST, kind: 'status', status: 500, rawBody: '' }],
+    expect: [/500/, /"Customer (Core|Portal)"/],
+  },
+  {
+    why: 'a non-JSON body (a proxy page)',
+    faults: [{ path: ENVIRONMENTS, kind: 'non-json-body' }],
+    expect: [/JSON/, /environments/],
+  },
+];
+
+describe('LifeTime fault matrix: tag sync (bundled task)', function () {
+  this.timeout(120_000);
+  let t: TagWorld;
+  beforeEach(async () => {
+    t = await tagWorld();
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  for (const c of SYNC_CASES) {
+    const outcome = c.expect === 'recovered' ? 'recovers' : 'fails clearly';
+    it(`${outcome} on ${c.why}, and never creates a tag twice`, async () => {
+      for (const fault of c.faults) t.production.injectFault(fault);
+      const run = await t.sync();
+      assert.ok(
+        t.production.requests.some((r) => r.faulted !== undefined),
+        'the fault fired',
+      );
+      if (c.expect === 'recovered') {
+        succeeded(run);
+        if (c.printed) assert.match(run.stdout, c.printed);
+        assert.equal(run.outputVariables.taggedCount, '2');
+      } else {
+        const message = failureOf(run);
+        for (const expected of c.expect) assert.match(message, expected);
+        t.production.clearFaults();
+        succeeded(await t.sync());
+      }
+      assert.deepEqual(t.tagCounts(), { 'Customer Core': 1, 'Customer Portal': 1 }, 'one tag per application');
+      const refused = t.tagPosts().filter((p) => p.status >= 400 && p.status < 500);
+      assert.deepEqual(refused, [], 'no POST was refused as a duplicate');
+      const postsBefore = t.tagPosts().length;
+      const rerun = await t.sync();
+      assert.equal(rerun.outputVariables.taggedCount, '0');
+      assert.equal(t.tagPosts().length, postsBefore, 'a rerun POSTs nothing');
+    });
+  }
+});

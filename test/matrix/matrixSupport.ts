@@ -1,0 +1,96 @@
+/** Shared pieces of the guarantee matrices (test/matrix): short HTTP limits, share snapshots, a tagging world. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LifeTimeEmulator } from '../emulator/emulator';
+import { makeBundle, readManifest } from '../support/bundleFactory';
+import type { BundleAppSpec } from '../support/bundleFactory';
+import { PRE_HOSTNAME, PROD_TOKEN, productionEstate } from '../support/estate';
+import { runBundledTask } from '../support/taskRunner';
+import type { TaskRun, TaskRunOptions } from '../support/taskRunner';
+import { makeTempDir, removeTempDir } from '../support/tempDir';
+
+/**
+ * The test-only HTTP knobs of shared/http/agentSettings.ts: a 1.5 s attempt timeout, 10 ms
+ * backoff and 2 retries (3 attempts), so that slow-header and exhausted-retry cases end quickly.
+ */
+export const FAST_HTTP: Record<string, string> = {
+  AIRGAP_HTTP_TIMEOUT_MS: '1500',
+  AIRGAP_HTTP_BACKOFF_MS: '10',
+  AIRGAP_HTTP_RETRIES: '2',
+};
+
+/** Longer than FAST_HTTP's timeout: the client gives up on the attempt first. */
+export const SLOWER_THAN_TIMEOUT_MS = 4000;
+
+/** Every file and folder under `root` with its size, sorted, so a test can prove a share unchanged. */
+export function snapshot(root: string): string[] {
+  const walk = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      const rel = path.relative(root, full);
+      return entry.isDirectory() ? [`${rel}/`, ...walk(full)] : [`${rel} ${String(fs.statSync(full).size)}`];
+    });
+  return walk(root).sort();
+}
+
+export const TAG_APPS: BundleAppSpec[] = [
+  { name: 'Customer Core', version: '1.1.0', changeLog: 'Adds consent records.' },
+  {
+    name: 'Customer Portal',
+    version: '2.3.0',
+    producers: ['Customer Core'],
+    changeLog: 'Self-service address change.',
+  },
+];
+
+/** A production LifeTime whose PRE runs the bundle's applications (as OSPTool leaves them), untagged. */
+export interface TagWorld {
+  production: LifeTimeEmulator;
+  root: string;
+  bundle: string;
+  sync(inputs?: Record<string, string>, options?: Partial<TaskRunOptions>): Promise<TaskRun>;
+  /** POSTs that create a tag, as LifeTime received them. */
+  tagPosts(): { path: string; status: number }[];
+  /** How many tags of the bundle's version each application now has in production. */
+  tagCounts(): Record<string, number>;
+  /** Every request LifeTime received, of any kind. */
+  requestCount(): number;
+  close(): Promise<void>;
+}
+
+export async function tagWorld(apps: BundleAppSpec[] = TAG_APPS): Promise<TagWorld> {
+  const production = await LifeTimeEmulator.start(productionEstate());
+  const root = makeTempDir({ prefix: 'airgap-matrix-tags-', withSpaces: true });
+  const bundle = await makeBundle(path.join(root, 'release 42'), apps);
+  for (const app of readManifest(bundle).applications) {
+    production.markPublished(PRE_HOSTNAME, { uid: app.uid, name: app.name });
+  }
+  return {
+    production,
+    root,
+    bundle,
+    sync: (inputs = {}, options = {}) =>
+      runBundledTask('AirGapSyncTags', {
+        inputs: { targetEnvironment: 'Pre-Production', bundlePath: bundle, ...inputs },
+        connection: { url: production.url, token: PROD_TOKEN },
+        ...options,
+        env: { ...FAST_HTTP, ...options.env },
+      }),
+    tagPosts: () =>
+      production.requests
+        .filter((r) => r.method === 'POST' && /\/versions\/?$/.test(r.path))
+        .map((r) => ({ path: r.path, status: r.status })),
+    tagCounts: () =>
+      Object.fromEntries(
+        apps.map((a) => [
+          a.name,
+          production.versions(a.name).filter((v) => v.Version === (a.version ?? '1.0.0')).length,
+        ]),
+      ),
+    requestCount: () => production.requests.length,
+    close: async () => {
+      await production.close();
+      removeTempDir(root);
+    },
+  };
+}
