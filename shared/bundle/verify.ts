@@ -2,8 +2,10 @@
 // partial, altered or foreign bundle, and every refusal names the file at fault.
 import { createHash } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
-import { lstat, open, readdir, stat } from 'node:fs/promises';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { lstat, open, readdir, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { OapError, readOapManifest } from '../oap/oapReader';
@@ -149,7 +151,19 @@ async function readSmallFile(filePath: string, maxBytes: number, missingProblem:
   }
   const handle = await openNoFollow(filePath, where);
   try {
-    return await handle.readFile();
+    // The limit holds for what is read, not only for what lstat saw: the file may grow meanwhile.
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const { bytesRead, buffer } = await handle.read({ buffer: Buffer.alloc(64 * 1024) });
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > maxBytes) {
+        throw new BundleError(where, `is more than the ${String(maxBytes)} bytes a bundle file may have`);
+      }
+      chunks.push(buffer.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks);
   } finally {
     await handle.close();
   }
@@ -208,17 +222,20 @@ function checkSize(actual: number, application: BundleApplication, where: string
 }
 
 /**
- * Hashes one package again and compares it with the manifest. The deploy calls this right before
- * handing a package to OSPTool, so a file swapped on the share after verification is not published.
+ * Hashes one package and compares it with the manifest. With `copyTo`, the bytes hashed are also
+ * written there, so the copy is exactly what was verified: the deploy publishes such a copy, and a
+ * file swapped on the share after verification can never reach OSPTool.
  */
 export async function checkPackageHash(
   filePath: string,
   application: BundleApplication,
   progress: (bytes: number) => void = () => undefined,
+  copyTo?: string,
 ): Promise<void> {
   const where = `package "${filePath}" (application "${application.name}")`;
   const handle = await openNoFollow(filePath, where);
   const hash = createHash('sha256');
+  const copy = copyTo === undefined ? undefined : createWriteStream(copyTo, { flags: 'wx' });
   let read = 0;
   try {
     // Checked again on the open handle: the file may have been swapped since it was listed.
@@ -232,23 +249,33 @@ export async function checkPackageHash(
       const buffer = chunk as Buffer;
       hash.update(buffer);
       read += buffer.length;
+      if (read > application.size) break;
+      if (copy !== undefined && !copy.write(buffer)) await once(copy, 'drain');
       progress(buffer.length);
     }
+    if (copy !== undefined) {
+      copy.end();
+      await finished(copy);
+    }
+    checkSize(read, application, where);
+    const actual = hash.digest('hex');
+    if (actual !== application.sha256) {
+      throw new BundleError(
+        where,
+        `has sha256 ${actual}, but ${MANIFEST_FILE_NAME} records ${application.sha256}: the file was changed after the export (or damaged in transfer)`,
+      );
+    }
   } catch (error) {
+    if (copy !== undefined && copyTo !== undefined) {
+      copy.destroy();
+      await rm(copyTo, { force: true });
+    }
     if (error instanceof BundleError) {
       throw error;
     }
     throw new BundleError(where, `cannot be read (${reason(error)})`);
   } finally {
     await handle.close();
-  }
-  checkSize(read, application, where);
-  const actual = hash.digest('hex');
-  if (actual !== application.sha256) {
-    throw new BundleError(
-      where,
-      `has sha256 ${actual}, but ${MANIFEST_FILE_NAME} records ${application.sha256}: the file was changed after the export (or damaged in transfer)`,
-    );
   }
 }
 

@@ -3,13 +3,15 @@
  * publish one package at a time with OSPTool, recording each success so a rerun resumes after it.
  * The first failure stops the run before the next package.
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { checkPackageHash, verifyBundle } from '../bundle/verify';
 import type { VerifiedBundle } from '../bundle/verify';
 import { describeOspToolCommand, runOspTool } from '../osptool/runner';
 import type { OspToolResult } from '../osptool/runner';
 import type { Reporter } from '../reporter';
-import { DeployJournal, locateJournal } from './journal';
+import { DeployJournal, journalKey, locateJournal } from './journal';
 import { DeployLock } from './lock';
 import type { DeployParameters } from './parameters';
 import { planDeployment } from './plan';
@@ -96,7 +98,12 @@ export async function runDeploy(params: DeployParameters, env: DeployEnvironment
   }
 
   const location = await locateJournal(params.bundlePath, params.targetHostname, env.agentTempDirectory);
-  const journal = await DeployJournal.open(location, params.targetHostname, params.bundlePath);
+  const journal = await DeployJournal.open(
+    location,
+    params.targetHostname,
+    params.bundlePath,
+    journalKey(params.targetHostname, params.user, params.password),
+  );
   if (journal.ignoredProblem !== undefined) reporter.warn(journal.ignoredProblem);
   const packages: DeployedPackage[] = plan.map((p) => ({ ...p, outcome: params.dryRun ? 'planned' : 'not started' }));
   const result: DeployResult = { bundle, packages, publishedCount: 0, journalFile: journal.file };
@@ -118,6 +125,9 @@ export async function runDeploy(params: DeployParameters, env: DeployEnvironment
     ...(env.run !== undefined ? { run: env.run } : {}),
     onTakeOver: (why) => reporter.warn(why),
   });
+  // OSPTool is given a private local copy made while hashing, never the file on the share.
+  const localCopies = path.join(env.agentTempDirectory, `airgap-publish-${crypto.randomBytes(6).toString('hex')}`);
+  await fs.promises.mkdir(localCopies, { recursive: true });
   try {
     for (const p of packages) {
       const done = journal.published(p.application.key, p.application.sha256);
@@ -134,10 +144,11 @@ export async function runDeploy(params: DeployParameters, env: DeployEnvironment
         `Publishing ${p.application.name} (${p.position}/${packages.length})`,
       );
       const toolResult = await reporter.group(`Publish ${p.application.name} ${p.application.version}`, async () => {
-        await checkPackageHash(p.filePath, p.application);
+        const copy = path.join(localCopies, p.application.file);
+        await checkPackageHash(p.filePath, p.application, undefined, copy);
         const options = {
           toolPath: params.osptoolPath,
-          packagePath: p.filePath,
+          packagePath: copy,
           hostname: params.targetHostname,
           user: params.user,
           password: params.password,
@@ -147,7 +158,11 @@ export async function runDeploy(params: DeployParameters, env: DeployEnvironment
           ...(params.catalogMappings !== undefined ? { catalogMappings: params.catalogMappings } : {}),
         };
         reporter.info(describeOspToolCommand(options));
-        return runOspTool(options);
+        try {
+          return await runOspTool(options);
+        } finally {
+          await fs.promises.rm(copy, { force: true });
+        }
       });
       p.durationMs = toolResult.durationMs;
       if (toolResult.failed) {
@@ -174,6 +189,7 @@ export async function runDeploy(params: DeployParameters, env: DeployEnvironment
     reporter.progress(100, 'Published');
     return result;
   } finally {
+    await fs.promises.rm(localCopies, { recursive: true, force: true });
     await lock.release();
   }
 }

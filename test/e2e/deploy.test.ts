@@ -108,7 +108,11 @@ describe('OutSystemsAirGapDeploy (bundled task, OSPTool stand-in)', function () 
     for (const argv of calls) {
       assert.equal(argv.length, 7);
       assert.equal(argv[0], '/Publish');
-      assert.ok(path.isAbsolute(argv[1] ?? '') && fs.existsSync(argv[1] ?? ''), argv[1]);
+      // A private local copy of the verified bytes, removed once published.
+      assert.ok(path.isAbsolute(argv[1] ?? ''), argv[1]);
+      assert.match(path.basename(argv[1] ?? ''), /_v1_0_0\.oap$/);
+      assert.ok(!(argv[1] ?? '').startsWith(bundle), 'not the file on the share');
+      assert.ok(!fs.existsSync(argv[1] ?? ''), 'the local copy was removed');
       assert.deepEqual(argv.slice(2), [PRE_HOSTNAME, AIRGAP_USER, AIRGAP_PASSWORD, '/catalogmappings', mappings]);
     }
     assert.ok(run.secrets.includes(AIRGAP_PASSWORD), 'the password is registered as a secret');
@@ -310,6 +314,39 @@ describe('OutSystemsAirGapDeploy (bundled task, OSPTool stand-in)', function () 
     assert.equal(world.calls().length, 1, 'the second run published nothing');
     first.child.kill('SIGTERM');
     await first.done;
+  });
+
+  it('never publishes a package changed on the share after verification', async () => {
+    const bundle = await makeBundle(path.join(world.share, 'swapped'), CHAIN);
+    world.control({
+      expectedPassword: AIRGAP_PASSWORD,
+      tamperWhilePublishing: { 'Customer Core': path.join(bundle, 'Customer_Portal_v1_0_0.oap') },
+    });
+    const run = await world.run(bundle);
+    assert.match(failureOf(run), /Customer_Portal_v1_0_0\.oap.*(added to|changed) after the export/);
+    assert.deepEqual(appsOf(world.publishedFiles()), ['Customer_Core']);
+  });
+
+  it('ignores journal entries forged on the share and publishes those packages again', async () => {
+    const bundle = await makeBundle(path.join(world.share, 'forged'), CHAIN);
+    const manifest = readManifest(bundle);
+    const published = manifest.applications.map((a) => ({
+      key: a.key,
+      name: a.name,
+      version: a.version,
+      sha256: a.sha256,
+      file: a.file,
+      publishedAt: '2026-11-27T10:00:00.000Z',
+      mac: '00'.repeat(32),
+    }));
+    fs.writeFileSync(
+      `${bundle}.deploy-${PRE_HOSTNAME}.journal.json`,
+      JSON.stringify({ schemaVersion: 1, targetHostname: PRE_HOSTNAME, bundlePath: bundle, published }),
+    );
+    const run = await world.run(bundle);
+    assert.equal(run.result?.status, 'SucceededWithIssues');
+    assert.ok(run.warnings.some((w) => w.includes('3 entries') && w.includes('ignored')));
+    assert.deepEqual(appsOf(world.publishedFiles()), ['Customer_Core', 'Customer_Portal', 'Backoffice']);
   });
 
   it('dry run verifies and prints the plan in order, and calls nothing', async () => {

@@ -12,6 +12,11 @@ export interface StandInControl {
   expectedPassword?: string;
   /** Prints the arguments as received, password included, to test masking downstream. */
   echoArguments?: boolean;
+  /**
+   * By application name: a file to append bytes to while that application publishes, standing for
+   * someone changing the share during a deployment.
+   */
+  tamperWhilePublishing?: Record<string, string>;
 }
 
 const MODES: readonly string[] = ['exit', 'error-text', 'hang', 'crash'];
@@ -27,6 +32,13 @@ export function readControl(file: string): StandInControl {
   const expectedPassword = get('expectedPassword');
   if (typeof expectedPassword === 'string') control.expectedPassword = expectedPassword;
   if (get('echoArguments') === true) control.echoArguments = true;
+  const tamper = get('tamperWhilePublishing');
+  if (typeof tamper === 'object' && tamper !== null) {
+    control.tamperWhilePublishing = {};
+    for (const [name, file] of Object.entries(tamper)) {
+      if (typeof file === 'string') control.tamperWhilePublishing[name] = file;
+    }
+  }
   const failures = get('failures');
   if (typeof failures === 'object' && failures !== null) {
     control.failures = {};

@@ -90,6 +90,8 @@ async function main(): Promise<void> {
 
   say(`Info: Connecting to ${publication.hostname} as ${publication.user}...`);
   say(`Info: Publishing application '${info.name}' (${info.uid})...`);
+  const tamper = control.tamperWhilePublishing?.[info.name];
+  if (tamper !== undefined) fs.appendFileSync(tamper, 'changed during the deployment');
   const mode = control.failures?.[info.name];
   switch (mode) {
     case 'exit':
