@@ -118,7 +118,7 @@ export class HttpClient {
       const attempt = this.startAttempt(options.signal);
       let response: Response;
       try {
-        response = await this.fetchFollowingRedirects(url, method, options, attempt);
+        response = await this.fetchFollowingRedirects(url, method, options, attempt, attempts);
         if (RETRYABLE_STATUSES.has(response.status) && attempts < maxAttempts) {
           const delay = this.statusRetryDelay(response, index);
           this.finish(attempt, response);
@@ -205,15 +205,18 @@ export class HttpClient {
   }
 
   /**
-   * Redirects are followed here rather than by node-fetch so that the Authorization header is
-   * dropped whenever the origin changes (node-fetch keeps it for subdomains). Only GET and HEAD
-   * follow: a redirected POST comes back to the caller as is.
+   * Redirects are followed here rather than by node-fetch so that credentials never follow the
+   * request to another origin (node-fetch keeps them for subdomains): once the origin changes only
+   * CROSS_ORIGIN_HEADERS go along, so a token or a custom key header (X-CICDProbe-Key) stays with
+   * the server it was meant for. A redirect from https to http is not followed at all. Only GET
+   * and HEAD follow: a redirected POST comes back to the caller as is.
    */
   private async fetchFollowingRedirects(
     url: string,
     method: string,
     options: HttpRequestOptions,
     attempt: Attempt,
+    attempts: number,
   ): Promise<Response> {
     let current = new URL(url);
     let headers = { ...options.headers };
@@ -238,7 +241,15 @@ export class HttpClient {
       response.body.on('error', () => undefined);
       response.body.resume();
       const next = new URL(location, target);
-      if (next.origin !== target.origin) headers = withoutAuthorization(headers);
+      if (target.protocol === 'https:' && next.protocol !== 'https:') {
+        throw new HttpRequestError({
+          ...this.baseDetails(url, method, options, attempts),
+          kind: 'network',
+          reason: `refused to follow a redirect from ${target.origin} to ${next.origin}: it leaves https, and the request would go unencrypted`,
+          requestSent: true,
+        });
+      }
+      if (next.origin !== target.origin) headers = crossOriginHeaders(headers);
       current = next;
     }
   }
@@ -346,8 +357,11 @@ function reasonOf(error: unknown): string {
   return `${message} (${code})`;
 }
 
-function withoutAuthorization(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
+/** The only request headers that follow a redirect to another origin; anything else may be a credential. */
+const CROSS_ORIGIN_HEADERS = new Set(['accept', 'accept-encoding', 'accept-language', 'content-type', 'user-agent']);
+
+function crossOriginHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => CROSS_ORIGIN_HEADERS.has(name.toLowerCase())));
 }
 
 function describeUrl(url: string): string {
