@@ -11,9 +11,11 @@ export function httpClientFromAgent(context: TaskContext): HttpClient {
   return new HttpClient(settings, { log: (message) => writeLine(message) });
 }
 
+/** `signal` is the task's cancellation: it aborts whatever LifeTime request is in flight. */
 export function lifeTimeClientFromAgent(
   connection: { serverUrl: string; token: string },
   http: HttpClient,
+  signal: AbortSignal,
 ): LifeTimeClient {
-  return new LifeTimeClient({ serverUrl: connection.serverUrl, token: connection.token, http });
+  return new LifeTimeClient({ serverUrl: connection.serverUrl, token: connection.token, http, signal });
 }

@@ -20,7 +20,7 @@ export async function runExportTask(): Promise<void> {
     const reporter = agentReporter(context);
     const http = httpClientFromAgent(context);
     const env: ExportEnvironment = {
-      lifeTime: lifeTimeClientFromAgent(params.lifeTime, http),
+      lifeTime: lifeTimeClientFromAgent(params.lifeTime, http, context.signal),
       reporter,
       pipeline: pipelineRunFrom((name) => tl.getVariable(name)),
       taskVersion: TASK_VERSION,
@@ -30,6 +30,7 @@ export async function runExportTask(): Promise<void> {
       env.probe = new ProbeClient({
         baseUrl: params.dependencySource.url,
         http,
+        signal: context.signal,
         ...(params.dependencySource.key !== undefined ? { key: params.dependencySource.key } : {}),
       });
     }

@@ -23,7 +23,7 @@ export async function runSyncTagsTask(): Promise<void> {
     const http = httpClientFromAgent(context);
     try {
       const result = await runSyncTags(params, {
-        lifeTime: lifeTimeClientFromAgent(params.lifeTime, http),
+        lifeTime: lifeTimeClientFromAgent(params.lifeTime, http, context.signal),
         reporter: agentReporter(context),
         signal: context.signal,
       });
