@@ -5,8 +5,12 @@
  */
 import type { LifeTimeClient } from '../lifetime/client';
 import { LifeTimeNotFoundError } from '../lifetime/errors';
+import { statusInEnvironment } from '../lifetime/status';
 import type { Application, ApplicationVersion, MobileVersion } from '../lifetime/types';
+import { mapWithConcurrency } from '../util/concurrency';
 import type { PinnedVersion } from './manifestScope';
+
+const VERSION_LOOKUPS_AT_ONCE = 8;
 
 export interface ResolvedVersion extends PinnedVersion {
   mobileVersions?: MobileVersion[];
@@ -62,7 +66,7 @@ export async function resolveByNames(
       );
       continue;
     }
-    const status = app.AppStatusInEnvs?.find((s) => s.EnvironmentKey === environment.Key);
+    const status = statusInEnvironment(app, environment.Key);
     if (status === undefined) {
       problems.push(`application "${name}" is not running in environment "${environment.Name}"`);
       continue;
@@ -82,14 +86,19 @@ export async function resolveByNames(
   }
   throwIfProblems(problems, client.host);
 
-  const resolved: ResolvedVersion[] = [];
-  for (const { app, versionKey, modified } of found) {
+  // A few at a time rather than one by one: each is a round trip, and with N applications the
+  // export otherwise waits N latencies before its first download.
+  return mapWithConcurrency(found, VERSION_LOOKUPS_AT_ONCE, async ({ app, versionKey, modified }) => {
     const v = await client.getVersion(app.Key, versionKey, `application "${app.Name}"`);
+    if (v.Version === undefined || v.Version.trim() === '') {
+      throw new ScopeError(
+        `application "${app.Name}" runs version key ${versionKey}, which LifeTime ${client.host} returns without a version number`,
+      );
+    }
     const r = fromVersion({ name: app.Name, key: app.Key, versionKey, isTestApplication: false }, v);
     if (modified !== undefined) r.modifiedSinceTag = modified;
-    resolved.push(r);
-  }
-  return resolved;
+    return r;
+  });
 }
 
 export async function resolvePinned(
