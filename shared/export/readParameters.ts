@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { loadPrivateKey } from '../bundle/signing';
+import { isLoopbackHost } from '../http/client';
 import { readLifeTimeConnection } from '../task/connection';
 import { bool, nameList, oneOf, optionalString, positiveInt, requiredString } from '../task/inputs';
 import { readSecretInput } from '../task/secrets';
@@ -51,6 +52,11 @@ function dependencySourceInput(): DependencySource {
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new Error(`Input 'probeUrl' must be an http(s) URL, not '${parsed.protocol}'.`);
+  }
+  if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
+    throw new Error(
+      `Input 'probeUrl' is an http:// URL (${parsed.origin}): the probe key and the answers would travel unencrypted; use https://${parsed.host}.`,
+    );
   }
   const key = readSecretInput('probeKey');
   return key === undefined ? { kind, url } : { kind, url, key };

@@ -368,3 +368,12 @@ function describeUrl(url: string): string {
   const parsed = new URL(url);
   return `${parsed.origin}${parsed.pathname}`;
 }
+
+/**
+ * Whether a URL's hostname is this machine (localhost, 127.0.0.0/8, ::1): the only hosts plain
+ * http is accepted for, since nothing sent there crosses a network.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream, promises as fsp } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { HttpClient, HttpResponse } from '../http/client';
+import { isLoopbackHost, type HttpClient, type HttpResponse } from '../http/client';
 import { sleep } from '../http/backoff';
 import { HttpRequestError } from '../http/errors';
 import { DownloadError, LifeTimeError, errorForFailure } from './errors';
@@ -58,7 +58,7 @@ export async function downloadVersion(
 ): Promise<DownloadResult> {
   const { label } = options;
   const maxBodyAttempts = source.http.settings.retries + 1;
-  let link = await source.getDownloadLink(appKey, versionKey, label);
+  let link = checkedLink(source, await source.getDownloadLink(appKey, versionKey, label), label);
   let renewals = 0;
   let bodyAttempts = 0;
   try {
@@ -76,7 +76,7 @@ export async function downloadVersion(
           }
           renewals++;
           bodyAttempts--;
-          link = await source.getDownloadLink(appKey, versionKey, label);
+          link = checkedLink(source, await source.getDownloadLink(appKey, versionKey, label), label);
           continue;
         }
         if (!(error instanceof RetryableBodyFailure) || bodyAttempts >= maxBodyAttempts) {
@@ -98,6 +98,28 @@ export async function downloadVersion(
     await fsp.rm(destination, { force: true });
     throw error;
   }
+}
+
+/**
+ * The link's key is all it takes to download the package, so it must not cross a network in
+ * cleartext: plain http is accepted only on this machine (the emulator, tests). Messages name the
+ * link's origin, never the link.
+ */
+function checkedLink(source: DownloadSource, link: { url: string }, label: string): { url: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(link.url);
+  } catch {
+    throw new DownloadError(`LifeTime ${source.host} gave a download link for ${label} that is not a URL`, {
+      resource: label,
+      host: source.host,
+    });
+  }
+  if (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname))) return link;
+  throw new DownloadError(
+    `LifeTime ${source.host} gave a download link for ${label} on ${parsed.origin}, which is not https: refusing to download the package unencrypted (serve LifeTime and its downloads over https)`,
+    { resource: label, host: source.host },
+  );
 }
 
 class ExpiredLink extends Error {

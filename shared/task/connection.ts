@@ -1,5 +1,6 @@
 import * as im from 'azure-pipelines-task-lib/internal';
 import * as tl from 'azure-pipelines-task-lib/task';
+import { isLoopbackHost } from '../http/client';
 import { registerSecret } from './secretRegistry';
 
 export interface LifeTimeConnection {
@@ -69,6 +70,12 @@ function checkedUrl(rawUrl: string, named: string): string {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new Error(`${named} must have an http(s) server URL, not '${url.protocol}'.`);
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    // The LifeTime API is served over HTTPS only; over http the token would cross the network readable.
+    throw new Error(
+      `${named} has an http:// server URL (${url.origin}): the token would travel unencrypted; use https://${url.host}.`,
+    );
   }
   if (url.username !== '' || url.password !== '') {
     // Credentials belong in the token field, where the agent keeps them secret.

@@ -59,10 +59,10 @@ describe('shared/task through a real task process (fixture task)', () => {
   it('reads the token from the ENDPOINT_AUTH JSON when the parameter variable is absent', async () => {
     const run = await runTaskEntry(fixtureTaskEntry, {
       ...options('connection'),
-      connection: { url: 'http://lt.internal:8080', token: TOKEN, tokenIn: 'json' },
+      connection: { url: 'https://lt.internal:8443', token: TOKEN, tokenIn: 'json' },
     });
     assert.equal(run.result?.status, 'Succeeded');
-    assert.equal(run.outputVariables['serverUrl'], 'http://lt.internal:8080');
+    assert.equal(run.outputVariables['serverUrl'], 'https://lt.internal:8443');
     assert.ok(run.secrets.includes(TOKEN));
     assert.deepEqual(findSecretLeaks(run, [TOKEN]), []);
   });
