@@ -2,7 +2,7 @@ import { Readable, Transform } from 'node:stream';
 import fetch, { type RequestInit, type Response } from 'node-fetch';
 import { AgentFactory } from './agents';
 import { backoffDelay, parseRetryAfter, sleep } from './backoff';
-import { HttpRequestError, formatSeconds, type HttpFailureKind } from './errors';
+import { HttpRequestError, describeUrl, formatSeconds, redactDownloadKeys, type HttpFailureKind } from './errors';
 import type { RequestObserver } from './requestHooks';
 import { BODY_INCOMPLETE } from './requestHooks';
 import type { HttpSettings } from './settings';
@@ -299,7 +299,7 @@ export class HttpClient {
     return {
       method,
       origin: parsed.origin,
-      path: parsed.pathname,
+      path: redactDownloadKeys(parsed.pathname),
       what: options.what,
       attempts,
       timeoutMs: this.settings.timeoutMs,
@@ -348,10 +348,13 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** node-fetch prefixes messages with the full URL; keep only the reason so messages stay short. */
+/**
+ * node-fetch prefixes messages with the full URL; keep only the reason so messages stay short (and
+ * any URL left in it without its download key).
+ */
 function reasonOf(error: unknown): string {
   if (!(error instanceof Error)) return 'unknown error';
-  const message = error.message.replace(/^request to \S+ failed, reason:\s*/, '');
+  const message = redactDownloadKeys(error.message.replace(/^request to \S+ failed, reason:\s*/, ''));
   const code = errorCode(error);
   if (code === undefined || code === 'ERR_BODY_INCOMPLETE' || message.includes(code)) return message;
   return `${message} (${code})`;
@@ -362,11 +365,6 @@ const CROSS_ORIGIN_HEADERS = new Set(['accept', 'accept-encoding', 'accept-langu
 
 function crossOriginHeaders(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => CROSS_ORIGIN_HEADERS.has(name.toLowerCase())));
-}
-
-function describeUrl(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.origin}${parsed.pathname}`;
 }
 
 /**

@@ -4,7 +4,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isLoopbackHost, type HttpClient, type HttpResponse } from '../http/client';
 import { sleep } from '../http/backoff';
-import { HttpRequestError } from '../http/errors';
+import { HttpRequestError, redactDownloadKeys } from '../http/errors';
 import { DownloadError, LifeTimeError, errorForFailure } from './errors';
 
 export interface DownloadOptions {
@@ -134,8 +134,7 @@ async function fetchOnce(
   destination: string,
   options: DownloadOptions,
 ): Promise<DownloadResult> {
-  const path = new URL(url).pathname;
-  const request = `GET ${path}`;
+  const request = `GET ${redactDownloadKeys(new URL(url).pathname)}`;
   let response;
   try {
     response = await source.http.openStream(url, {
