@@ -28,7 +28,8 @@ export interface OspToolResult {
 
 // After SIGTERM, how long the tool gets before its whole process group is killed outright.
 const KILL_GRACE_MS = 5_000;
-// After the kill, how long to wait for output pipes some orphan may still hold before giving up on them.
+// After the tool exits (or is killed), how long to wait for output pipes some orphan may still
+// hold before giving up on them.
 const PIPE_GRACE_MS = 2_000;
 
 /** Publishes one package with OSPTool, started directly (never through a shell). */
@@ -77,6 +78,7 @@ export function runOspTool(options: OspToolOptions): Promise<OspToolResult> {
     }
 
     let settled = false;
+    let exited = false;
     const timers: NodeJS.Timeout[] = [];
     const settle = (value: OspToolResult): void => {
       if (settled) return;
@@ -110,14 +112,14 @@ export function runOspTool(options: OspToolOptions): Promise<OspToolResult> {
       );
     };
     const onAbort = (): void => {
-      if (settled || timedOut) return;
+      if (settled || timedOut || exited) return;
       aborted = true;
       stop();
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
     timers.push(
       setTimeout(() => {
-        if (settled || aborted) return;
+        if (settled || aborted || exited) return;
         timedOut = true;
         stop();
       }, options.timeoutMs),
@@ -126,6 +128,21 @@ export function runOspTool(options: OspToolOptions): Promise<OspToolResult> {
     child.on('error', (error) => {
       // Only a failure to start ends the run here; a failed kill leaves it to the timers.
       if (child.pid === undefined) settle(result({ failureReason: mask(startFailure(options.toolPath, error)) }));
+    });
+    // 'close' waits for the output pipes too, and a helper the tool started may hold them open long
+    // after the tool itself is done. So once the tool exits on its own, the output still in the pipes
+    // gets PIPE_GRACE_MS to arrive, then the pipes are let go of and the run ends with the exit code.
+    // (A tool stopped by stop() is left to it: it kills the whole tree and lets go of the pipes.)
+    child.on('exit', (exitCode, signal) => {
+      exited = true;
+      if (timedOut || aborted) return;
+      timers.push(
+        setTimeout(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+        }, PIPE_GRACE_MS),
+      );
+      void Promise.all(readers).then(() => settle(result({ exitCode, signal })));
     });
     child.on('close', (exitCode, signal) => {
       void Promise.all(readers).then(() => settle(result({ exitCode, signal })));
