@@ -7,7 +7,9 @@ import { verifyBundle } from '../bundle/verify';
 import type { BundleApplication } from '../bundle/manifest';
 import type { LifeTimeClient } from '../lifetime/client';
 import { LifeTimeOutcomeUnknownError } from '../lifetime/errors';
-import type { Application, AppStatusInEnv } from '../lifetime/types';
+import { statusInEnvironment } from '../lifetime/status';
+import type { Application } from '../lifetime/types';
+import { uidToGuid } from '../oap/uid';
 import type { Reporter } from '../reporter';
 import type { SyncTagsParameters } from './parameters';
 import { compareVersions } from './versionCompare';
@@ -21,8 +23,12 @@ export interface TagResult {
   detail: string;
   /** The same, without what the summary's other columns already say. */
   note: string;
-  matchedBy?: 'key' | 'name';
+  matchedBy?: MatchedBy;
+  /** Something a person must read although nothing failed. */
+  warning?: string;
 }
+
+export type MatchedBy = 'key' | 'uid' | 'name';
 
 export interface SyncTagsResult {
   environment: string;
@@ -48,8 +54,28 @@ export interface SyncTagsEnvironment {
 
 type TargetApp = Application & { Key: string };
 
-function statusIn(app: Application, environmentKey: string): AppStatusInEnv | undefined {
-  return app.AppStatusInEnvs?.find((s) => s.EnvironmentKey === environmentKey);
+interface Directory {
+  /** By lower-case key: LifeTime keys are GUIDs whose case is not to be relied on. */
+  byKey: Map<string, TargetApp>;
+  byName: Map<string, TargetApp>;
+}
+
+/**
+ * The production LifeTime's application for a bundled one: by its key (same infrastructure keys),
+ * then by the GUID of its package UID (what a LifeTime registers for an application it first met
+ * through a package), then by name. The log says which matched.
+ */
+function findTarget(
+  application: BundleApplication,
+  directory: Directory,
+): { target: TargetApp; matchedBy: MatchedBy } | undefined {
+  const byKey = directory.byKey.get(application.key.toLowerCase());
+  if (byKey !== undefined) return { target: byKey, matchedBy: 'key' };
+  const guid = uidToGuid(application.uid);
+  const byUid = guid === undefined ? undefined : directory.byKey.get(guid.toLowerCase());
+  if (byUid !== undefined) return { target: byUid, matchedBy: 'uid' };
+  const byName = directory.byName.get(application.name);
+  return byName === undefined ? undefined : { target: byName, matchedBy: 'name' };
 }
 
 export async function runSyncTags(params: SyncTagsParameters, env: SyncTagsEnvironment): Promise<SyncTagsResult> {
@@ -61,21 +87,21 @@ export async function runSyncTags(params: SyncTagsParameters, env: SyncTagsEnvir
   reporter.info(`Bundle verified: ${bundle.packages.length} application(s)`);
   const environment = await lifeTime.getEnvironment(params.targetEnvironment);
   const applications = await lifeTime.listApplications({ includeEnvStatus: true });
-  const byKey = new Map<string, TargetApp>();
-  const byName = new Map<string, TargetApp>();
+  const directory: Directory = { byKey: new Map(), byName: new Map() };
   for (const a of applications) {
     if (a.Key === undefined) continue;
-    byKey.set(a.Key, { ...a, Key: a.Key });
-    byName.set(a.Name, { ...a, Key: a.Key });
+    directory.byKey.set(a.Key.toLowerCase(), { ...a, Key: a.Key });
+    directory.byName.set(a.Name, { ...a, Key: a.Key });
   }
 
   const results: TagResult[] = [];
   for (const { application } of bundle.packages) {
     if (env.signal.aborted) throw new Error('tag synchronisation was cancelled');
     const result = await reporter.group(`${application.name} ${application.version}`, async () => {
-      const r = await syncOne(application, byKey, byName, environment, lifeTime);
+      const r = await syncOne(application, directory, environment, lifeTime);
       reporter.info(`${r.outcome}: ${r.detail}`);
       if (r.outcome === 'skipped') reporter.warn(`"${application.name}": ${r.detail}`);
+      if (r.warning !== undefined) reporter.warn(`"${application.name}": ${r.warning}`);
       return r;
     });
     results.push(result);
@@ -98,27 +124,26 @@ export async function runSyncTags(params: SyncTagsParameters, env: SyncTagsEnvir
 
 async function syncOne(
   application: BundleApplication,
-  byKey: ReadonlyMap<string, TargetApp>,
-  byName: ReadonlyMap<string, TargetApp>,
+  directory: Directory,
   environment: { Key: string; Name: string },
   lifeTime: LifeTimeClient,
 ): Promise<TagResult> {
   const wanted = application.version;
-  const keyMatch = byKey.get(application.key);
-  const target = keyMatch ?? byName.get(application.name);
-  if (target === undefined) {
+  const found = findTarget(application, directory);
+  if (found === undefined) {
     return {
       application,
       outcome: 'failed',
-      detail: `no application with key ${application.key} or name "${application.name}" in LifeTime ${lifeTime.host}; was it deployed to ${environment.Name}?`,
+      detail: `no application with key ${application.key}, UID ${application.uid} or name "${application.name}" in LifeTime ${lifeTime.host}; was it deployed to ${environment.Name}?`,
       note: `unknown to this LifeTime; was it deployed to ${environment.Name}?`,
     };
   }
-  const matchedBy = keyMatch !== undefined ? 'key' : 'name';
+  const { target, matchedBy } = found;
   const base: Pick<TagResult, 'application' | 'matchedBy'> = { application, matchedBy };
-  const matchedText = `matched by ${matchedBy}${matchedBy === 'name' ? ` (LifeTime key ${target.Key})` : ''}`;
+  const matchedText = `matched by ${matchedBy}${matchedBy === 'key' ? '' : ` (LifeTime key ${target.Key})`}`;
+  const label = `application "${target.Name}"`;
   try {
-    const status = statusIn(target, environment.Key);
+    const status = statusInEnvironment(target, environment.Key);
     if (status === undefined) {
       return {
         ...base,
@@ -128,34 +153,46 @@ async function syncOne(
       };
     }
     const baseKey = status.BaseApplicationVersionKey ?? '';
-    const running =
-      baseKey !== '' ? await lifeTime.getVersion(target.Key, baseKey, `application "${target.Name}"`) : undefined;
-    const runningTag = running?.Version;
-    if (runningTag !== undefined && compareVersions(runningTag, wanted) > 0) {
+    const runningTag = baseKey !== '' ? (await lifeTime.getVersion(target.Key, baseKey, label)).Version : undefined;
+    const modified = status.IsModified === true;
+    const order = runningTag === undefined ? undefined : compareVersions(runningTag, wanted);
+    if (order !== undefined && order > 0) {
       return {
         ...base,
         outcome: 'skipped',
-        detail: `${environment.Name} already carries the higher tag ${runningTag} (bundle: ${wanted}); not tagged`,
-        note: `higher tag ${runningTag} already there`,
+        detail: `${environment.Name} already carries the higher tag ${runningTag ?? ''} (bundle: ${wanted}); not tagged`,
+        note: `higher tag ${runningTag ?? ''} already there`,
       };
     }
-    if (status.IsModified !== true) {
-      if (runningTag !== undefined && compareVersions(runningTag, wanted) === 0) {
-        return {
-          ...base,
-          outcome: 'already tagged',
-          detail: `runs ${runningTag} unmodified, ${matchedText}; nothing to do`,
-          note: 'nothing to do',
-        };
+    if (order === 0) {
+      // The number is taken: LifeTime cannot tag it twice, so this is the no-op a rerun must be.
+      const result: TagResult = {
+        ...base,
+        outcome: 'already tagged',
+        detail: `runs ${wanted}${modified ? ' with changes made after that tag' : ' unmodified'}, ${matchedText}; nothing to do`,
+        note: modified ? 'tagged earlier; changed since' : 'nothing to do',
+      };
+      if (modified) {
+        result.warning = `${environment.Name} runs changes made after its tag ${wanted} (${status.IsModifiedMessage ?? 'modified'}); a version number cannot be tagged twice, so tag these changes by hand if they are to be kept`;
       }
-      if (runningTag !== undefined) {
-        return {
-          ...base,
-          outcome: 'failed',
-          detail: `${environment.Name} runs the unmodified tag ${runningTag}, not the bundle's ${wanted}; was it deployed to ${environment.Name}?`,
-          note: `runs ${runningTag} unmodified; not deployed?`,
-        };
-      }
+      return result;
+    }
+    if (!modified && runningTag !== undefined) {
+      return {
+        ...base,
+        outcome: 'failed',
+        detail: `${environment.Name} runs the unmodified tag ${runningTag}, not the bundle's ${wanted}; was it deployed to ${environment.Name}?`,
+        note: `runs ${runningTag} unmodified; not deployed?`,
+      };
+    }
+    const existing = await existingTag(lifeTime, target, wanted);
+    if (existing !== undefined) {
+      return {
+        ...base,
+        outcome: 'failed',
+        detail: `LifeTime already has version ${wanted} of this application (version key ${existing}), but ${environment.Name} runs other code${runningTag !== undefined ? ` (changed since ${runningTag})` : ''}; a version number cannot be tagged twice`,
+        note: `version ${wanted} exists but is not what runs`,
+      };
     }
     const key = await createTag(application, target, environment, lifeTime);
     return {
@@ -168,6 +205,12 @@ async function syncOne(
     const message = (error as Error).message;
     return { ...base, outcome: 'failed', detail: message, note: message };
   }
+}
+
+/** The key of an existing version with that number, if LifeTime has one among the recent ones. */
+async function existingTag(lifeTime: LifeTimeClient, target: TargetApp, version: string): Promise<string | undefined> {
+  const versions = await lifeTime.listVersions(target.Key, { max: 50, label: `application "${target.Name}"` });
+  return versions.find((v) => v.Version !== undefined && compareVersions(v.Version, version) === 0)?.Key;
 }
 
 /** A POST whose outcome is unknown is never repeated blindly: the state is read first. */
@@ -190,16 +233,8 @@ async function createTag(
     return await lifeTime.createVersion(environment, app, body);
   } catch (error) {
     if (!(error instanceof LifeTimeOutcomeUnknownError)) throw error;
-    const again = await lifeTime.getApplication(target.Key, {
-      includeEnvStatus: true,
-      label: `application "${target.Name}"`,
-    });
-    const status = statusIn(again, environment.Key);
-    const key = status?.BaseApplicationVersionKey ?? '';
-    if (key !== '' && status?.IsModified !== true) {
-      const version = await lifeTime.getVersion(target.Key, key, `application "${target.Name}"`);
-      if (version.Version !== undefined && compareVersions(version.Version, application.version) === 0) return key;
-    }
+    const created = await existingTag(lifeTime, target, application.version);
+    if (created !== undefined) return created;
     // The state proves the tag was not created, so one more attempt cannot make a duplicate.
     return lifeTime.createVersion(environment, app, body);
   }

@@ -203,3 +203,37 @@ describe('OutSystemsAirGapSyncTags for an application production knows but PRE d
     }
   });
 });
+
+describe('OutSystemsAirGapSyncTags when PRE was published again after tagging', function () {
+  this.timeout(120_000);
+  it('is still a no-op for the taken version number, warning that PRE changed since the tag', async () => {
+    const world = await deployWorld();
+    try {
+      const apps = [APPS[1] as BundleAppSpec];
+      const first = await makeBundle(path.join(world.share, 'first'), apps);
+      succeeded(await world.run(first));
+      const sync = (bundle: string) =>
+        runBundledTask('AirGapSyncTags', {
+          inputs: { targetEnvironment: 'Pre-Production', bundlePath: bundle },
+          connection: { url: world.production.url, token: PROD_TOKEN },
+        });
+      succeeded(await sync(first));
+      // The same bytes in another bundle folder: its journal is new, so OSPTool publishes again.
+      const again = await makeBundle(path.join(world.share, 'again'), apps);
+      succeeded(await world.run(again));
+      assert.equal(world.production.running('Pre-Production', 'Customer Core')?.modified, true);
+      const posts = () => world.production.requests.filter((r) => r.method === 'POST').length;
+      const before = posts();
+      const rerun = await sync(again);
+      assert.equal(rerun.result?.status, 'SucceededWithIssues');
+      assert.equal(rerun.outputVariables.taggedCount, '0');
+      assert.ok(
+        rerun.warnings.some((w) => w.includes('changes made after its tag 1.1.0')),
+        rerun.warnings.join('\n'),
+      );
+      assert.equal(posts(), before, 'no POST of a version number LifeTime already has');
+    } finally {
+      await world.close();
+    }
+  });
+});
