@@ -8,6 +8,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+const RENAME_ATTEMPTS = 5;
+
 export class BundleWriteError extends Error {
   override name = 'BundleWriteError';
 }
@@ -23,11 +25,13 @@ export function checkBundleName(bundleName: string): void {
           ? 'contains a path separator'
           : /[<>:"|?*\u0000-\u001f]/.test(bundleName)
             ? 'contains a character Windows does not allow in a folder name (< > : " | ? * or a control character)'
-            : /[. ]$/.test(bundleName)
-              ? 'ends with a dot or a space'
-              : bundleName.startsWith('.')
-                ? 'starts with a dot (reserved for temporary folders)'
-                : undefined;
+            : /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i.test(bundleName)
+              ? 'is a name Windows reserves for a device'
+              : /[. ]$/.test(bundleName)
+                ? 'ends with a dot or a space'
+                : bundleName.startsWith('.')
+                  ? 'starts with a dot (reserved for temporary folders)'
+                  : undefined;
   if (problem !== undefined) throw new BundleWriteError(`bundleName "${bundleName}" ${problem}`);
 }
 
@@ -75,28 +79,44 @@ export class BundleStaging {
 
   /** Renames the finished folder into place; fails, leaving the existing one untouched, if the name was taken meanwhile. */
   async commit(): Promise<string> {
-    try {
-      if (fs.existsSync(this.finalPath)) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
-      await fs.promises.rename(this.dir, this.finalPath);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      await this.discard();
-      if (code === 'EEXIST' || code === 'ENOTEMPTY' || code === 'EPERM' || code === 'EACCES') {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (fs.existsSync(this.finalPath)) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+        await fs.promises.rename(this.dir, this.finalPath);
+        this.committed = true;
+        return this.finalPath;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const taken = code === 'EEXIST' || code === 'ENOTEMPTY' || fs.existsSync(this.finalPath);
+        // On Windows a scanner or indexer holding a file inside makes the rename fail for a moment.
+        if (!taken && (code === 'EPERM' || code === 'EACCES' || code === 'EBUSY') && attempt < RENAME_ATTEMPTS) {
+          await new Promise((r) => setTimeout(r, 250 * attempt));
+          continue;
+        }
+        await this.discard();
+        if (taken) {
+          throw new BundleWriteError(
+            `bundle ${this.finalPath} appeared on the share while this export was running (another export with the same bundleName?); it was left untouched and this export discarded`,
+          );
+        }
         throw new BundleWriteError(
-          `bundle ${this.finalPath} appeared on the share while this export was running (another export with the same bundleName?); it was left untouched and this export discarded`,
+          `cannot move the finished bundle into place at ${this.finalPath} (${code ?? 'error'})`,
         );
       }
-      throw new BundleWriteError(
-        `cannot move the finished bundle into place at ${this.finalPath} (${code ?? 'error'})`,
-      );
     }
-    this.committed = true;
-    return this.finalPath;
   }
 
-  /** Removes the temporary folder; safe to call more than once and after a commit. */
-  async discard(): Promise<void> {
-    if (this.committed) return;
-    await fs.promises.rm(this.dir, { recursive: true, force: true, maxRetries: 3 });
+  /**
+   * Removes the temporary folder; safe to call more than once and after a commit. Returns the
+   * folder it could not remove (the caller warns) rather than hiding the error that led here.
+   */
+  async discard(): Promise<string | undefined> {
+    if (this.committed) return undefined;
+    try {
+      await fs.promises.rm(this.dir, { recursive: true, force: true, maxRetries: 3 });
+      return undefined;
+    } catch {
+      return this.dir;
+    }
   }
 }

@@ -143,7 +143,8 @@ export async function runExport(params: ExportParameters, env: ExportEnvironment
     if (signatureFingerprint !== undefined) result.signatureFingerprint = signatureFingerprint;
     return result;
   } catch (error) {
-    await staging.discard();
+    const left = await staging.discard();
+    if (left !== undefined) warn(`could not remove the unfinished bundle folder ${left}; delete it by hand`);
     throw error;
   }
 }
@@ -164,22 +165,39 @@ async function downloadAll(
       env.reporter.progress(percent, 'Downloading application packages');
     }
   };
-  return mapWithConcurrency(versions, parallelism, async (v, i) => {
+  // The first failure stops the downloads still running: the bundle is lost anyway, and a large
+  // package should not keep the task busy before it reports the failure.
+  const stop = new AbortController();
+  const signal = AbortSignal.any([env.signal, stop.signal]);
+  let firstFailure: { error: unknown } | undefined;
+  const all = mapWithConcurrency(versions, parallelism, async (v, i) => {
     const file = files[i] ?? '';
     const target = staging.fileInStaging(file);
-    const { bytes, sha256 } = await env.lifeTime.downloadVersion(v.key, v.versionKey, target, {
-      label: `version ${v.version} of application "${v.name}"`,
-      signal: env.signal,
-      onProgress: (done, total) => {
-        fraction[i] = total !== undefined && total > 0 ? Math.min(done / total, 0.99) : 0.5;
-        report();
-      },
-    });
+    const { bytes, sha256 } = await env.lifeTime
+      .downloadVersion(v.key, v.versionKey, target, {
+        label: `version ${v.version} of application "${v.name}"`,
+        signal,
+        onProgress: (done, total) => {
+          fraction[i] = total !== undefined && total > 0 ? Math.min(done / total, 0.99) : 0.5;
+          report();
+        },
+      })
+      .catch((error: unknown) => {
+        firstFailure ??= { error };
+        stop.abort();
+        throw error;
+      });
     fraction[i] = 1;
     report();
     const oap = await readOapManifest(target);
     return { ...v, file, size: bytes, sha256, oap };
   });
+  try {
+    return await all;
+  } catch (error) {
+    // Report what went wrong, not the cancellations it caused in the other downloads.
+    throw firstFailure !== undefined ? firstFailure.error : error;
+  }
 }
 
 async function dependenciesOf(
