@@ -1,4 +1,5 @@
 import * as tl from 'azure-pipelines-task-lib/task';
+import { registerSecret } from '../task/secretRegistry';
 import { defaultHttpSettings, type HttpSettings, type ProxySettings } from './settings';
 
 /** HttpSettings plus the warnings a task must surface (e.g. certificate validation switched off). */
@@ -12,7 +13,7 @@ export function agentHttpSettings(overrides: Partial<HttpSettings> = {}): AgentH
   const warnings: string[] = [];
   const proxy = proxySettings(warnings);
   const cert = tl.getHttpCertConfiguration();
-  if (cert?.passphrase !== undefined && cert.passphrase !== '') tl.setSecret(cert.passphrase);
+  if (cert?.passphrase !== undefined && cert.passphrase !== '') registerSecret(cert.passphrase);
   const skip = (tl.getVariable('Agent.SkipCertValidation') ?? '').trim().toLowerCase() === 'true';
   if (skip) {
     warnings.push(
@@ -65,7 +66,7 @@ function proxySettings(warnings: string[]): ProxySettings | undefined {
   // Without a URL task-lib returns the configuration with its bypass list, which is applied per request.
   const config = tl.getHttpProxyConfiguration();
   if (config === null || config.proxyUrl === '') return undefined;
-  if (config.proxyPassword !== undefined && config.proxyPassword !== '') tl.setSecret(config.proxyPassword);
+  if (config.proxyPassword !== undefined && config.proxyPassword !== '') registerSecret(config.proxyPassword);
   const bypass: RegExp[] = [];
   for (const pattern of config.proxyBypassHosts ?? []) {
     try {
