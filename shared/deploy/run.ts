@@ -117,7 +117,7 @@ export async function runDeploy(params: DeployParameters, env: DeployEnvironment
   }
   if (location.fallback) {
     reporter.warn(
-      `the share beside ${params.bundlePath} is not writable; the deploy journal is kept in ${location.dir} on this agent, so a rerun on another agent cannot skip what this one published`,
+      `the share beside ${params.bundlePath} is not writable; the deploy journal and lock are kept in ${location.dir} on this agent for this job, so a rerun in another job cannot skip what this one published, and a concurrent deployment from another agent is not detected`,
     );
   }
 

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -370,15 +371,35 @@ describe('OutSystemsAirGapDeploy (bundled task, OSPTool stand-in)', function () 
   });
 
   it('keeps the journal in the agent temp folder, with a warning, when the share is read-only', async function () {
-    if (process.getuid?.() === 0) this.skip(); // root writes through read-only permissions
+    if (!canMountReadOnly()) this.skip(); // needs a private mount namespace (root on Linux)
     const bundle = await makeBundle(path.join(world.share, 'readonly'), CHAIN);
-    fs.chmodSync(world.share, 0o555);
-    try {
-      const run = await world.run(bundle);
-      assert.equal(run.result?.status, 'SucceededWithIssues');
-      assert.ok(run.warnings.some((w) => /not writable/.test(w)));
-    } finally {
-      fs.chmodSync(world.share, 0o755);
-    }
+    const readOnlyShare = (node: string, entry: string) => ({
+      command: 'unshare',
+      args: ['-m', 'sh', '-c', 'mount --bind -o ro "$0" "$0" && exec "$@"', world.share, node, entry],
+    });
+    const run = await world.run(bundle, {}, { launcher: readOnlyShare });
+    assert.equal(run.result?.status, 'SucceededWithIssues', run.stdout);
+    assert.ok(
+      run.warnings.some((w) => /is not writable/.test(w)),
+      run.warnings.join('\n'),
+    );
+    assert.deepEqual(appsOf(world.publishedFiles()), ['Customer_Core', 'Customer_Portal', 'Backoffice']);
+    assert.deepEqual(
+      fs.readdirSync(world.share).filter((f) => f.includes('.deploy-')),
+      [],
+      'nothing was written beside the bundle',
+    );
   });
 });
+
+function canMountReadOnly(): boolean {
+  if (process.platform !== 'linux') return false;
+  const probe = spawnSync(
+    'unshare',
+    ['-m', 'sh', '-c', 'mount --bind -o ro / /mnt 2>/dev/null || mount --bind -o ro /tmp /tmp'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  return probe.status === 0;
+}

@@ -41,6 +41,11 @@ export interface TaskRunOptions {
   /** Keep the fake agent folders (temp, work) after the run, e.g. to inspect files the task left. */
   keepAgentDirectory?: boolean;
   /**
+   * Starts the task through another program (e.g. `unshare` to give it a read-only view of the
+   * share); receives node's path and the entry and returns the command line to run instead.
+   */
+  launcher?: (node: string, entry: string) => { command: string; args: string[] };
+  /**
    * Every run is scanned for the secrets it was given (see `secretsGiven`) and fails with
    * SecretLeakError on a hit. Only a test that proves the scanner itself works sets this; the
    * hits are then in `TaskRun.secretLeaks`.
@@ -294,7 +299,8 @@ export function startTaskEntry(entry: string, options: TaskRunOptions): StartedT
     const value = env[envName(dir)];
     if (value !== undefined) fs.mkdirSync(value, { recursive: true });
   }
-  const child = spawn(process.execPath, [entry], {
+  const launch = options.launcher?.(process.execPath, entry) ?? { command: process.execPath, args: [entry] };
+  const child = spawn(launch.command, launch.args, {
     cwd: options.cwd ?? env[envName('Build.SourcesDirectory')] ?? agentDirectory,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
