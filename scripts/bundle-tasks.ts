@@ -32,6 +32,7 @@ async function bundleTask(folder: string): Promise<void> {
     legalComments: 'eof',
     // node-fetch 2 probes for the optional `encoding` package inside a try/catch; it is never needed.
     external: ['encoding'],
+    alias: { 'whatwg-url': path.join(repoRoot, 'scripts', 'shims', 'whatwg-url.js') },
     logLevel: 'warning',
     metafile: true,
   });

@@ -165,6 +165,21 @@ async function downloadAll(
       env.reporter.progress(percent, 'Downloading application packages');
     }
   };
+  const labelOf = (v: ResolvedVersion) => `version ${v.version} of application "${v.name}"`;
+  // Each lane asks for the link of the package it will probably take next while it downloads the
+  // current one, so no lane waits a LifeTime round trip between two packages.
+  const links = new Map<number, Promise<{ url: string }>>();
+  const linkFor = (index: number): Promise<{ url: string }> | undefined => {
+    const v = versions[index];
+    if (v === undefined) return undefined;
+    let link = links.get(index);
+    if (link === undefined) {
+      link = env.lifeTime.getDownloadLink(v.key, v.versionKey, labelOf(v));
+      link.catch(() => undefined); // awaited (and its failure reported) when that package starts
+      links.set(index, link);
+    }
+    return link;
+  };
   // The first failure stops the downloads still running: the bundle is lost anyway, and a large
   // package should not keep the task busy before it reports the failure.
   const stop = new AbortController();
@@ -173,10 +188,13 @@ async function downloadAll(
   const all = mapWithConcurrency(versions, parallelism, async (v, i) => {
     const file = files[i] ?? '';
     const target = staging.fileInStaging(file);
+    const link = linkFor(i);
+    void linkFor(i + parallelism);
     const { bytes, sha256 } = await env.lifeTime
       .downloadVersion(v.key, v.versionKey, target, {
-        label: `version ${v.version} of application "${v.name}"`,
+        label: labelOf(v),
         signal,
+        ...(link !== undefined ? { prefetchedLink: link } : {}),
         onProgress: (done, total) => {
           fraction[i] = total !== undefined && total > 0 ? Math.min(done / total, 0.99) : 0.5;
           report();
@@ -189,11 +207,14 @@ async function downloadAll(
       });
     fraction[i] = 1;
     report();
-    const oap = await readOapManifest(target);
+    // Read while the lane goes on to its next download.
+    const oap = readOapManifest(target);
+    oap.catch(() => undefined);
     return { ...v, file, size: bytes, sha256, oap };
   });
   try {
-    return await all;
+    const downloaded = await all;
+    return await Promise.all(downloaded.map(async (d) => ({ ...d, oap: await d.oap })));
   } catch (error) {
     // Report what went wrong, not the cancellations it caused in the other downloads.
     throw firstFailure !== undefined ? firstFailure.error : error;

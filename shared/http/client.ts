@@ -160,7 +160,11 @@ export class HttpClient {
   }
 
   private armTimer(attempt: Attempt): void {
-    this.stopTimer(attempt);
+    // Called for every chunk of a body: refreshing the one timer is far cheaper than replacing it.
+    if (attempt.timer !== undefined) {
+      attempt.timer.refresh();
+      return;
+    }
     attempt.timer = setTimeout(() => {
       attempt.timedOut = true;
       attempt.controller.abort();

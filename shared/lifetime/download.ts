@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, promises as fsp } from 'node:fs';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { promises as fsp } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { isLoopbackHost, type HttpClient, type HttpResponse } from '../http/client';
 import { sleep } from '../http/backoff';
 import { HttpRequestError, redactDownloadKeys } from '../http/errors';
@@ -12,6 +11,11 @@ export interface DownloadOptions {
   label: string;
   onProgress?: (bytes: number, total?: number) => void;
   signal?: AbortSignal;
+  /**
+   * A link asked for ahead of time (the export fetches the next package's link while the current
+   * one downloads, saving a round trip per package); an expired or refused one is renewed as usual.
+   */
+  prefetchedLink?: Promise<{ url: string }>;
 }
 
 export interface DownloadResult {
@@ -58,7 +62,11 @@ export async function downloadVersion(
 ): Promise<DownloadResult> {
   const { label } = options;
   const maxBodyAttempts = source.http.settings.retries + 1;
-  let link = checkedLink(source, await source.getDownloadLink(appKey, versionKey, label), label);
+  let link = checkedLink(
+    source,
+    await (options.prefetchedLink ?? source.getDownloadLink(appKey, versionKey, label)),
+    label,
+  );
   let renewals = 0;
   let bodyAttempts = 0;
   try {
@@ -155,18 +163,12 @@ async function fetchOnce(
   const total = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
   const hash = createHash('sha256');
   let bytes = 0;
-  const measure = new Transform({
-    readableHighWaterMark: CHUNK,
-    writableHighWaterMark: CHUNK,
-    transform(chunk: Buffer, _encoding, callback) {
+  try {
+    await writeHashed(response.body, destination, (chunk) => {
       hash.update(chunk);
       bytes += chunk.length;
       options.onProgress?.(bytes, total);
-      callback(null, chunk);
-    },
-  });
-  try {
-    await pipeline(response.body, measure, createWriteStream(destination, { flags: 'w', highWaterMark: CHUNK }));
+    });
   } catch (error) {
     if (error instanceof HttpRequestError) {
       if (error.details.kind === 'aborted') throw errorForFailure(error, options.label, source.host, source.redact);
@@ -190,6 +192,63 @@ async function fetchOnce(
     throw new RetryableBodyFailure(`received ${bytes} bytes but Content-Length announced ${total}`);
   }
   return { bytes, sha256: hash.digest('hex') };
+}
+
+/**
+ * Copies the body to the file, one pass over each chunk: no extra stream stages between the
+ * socket and the disk, and chunks gathered into large writes so the file system sees few calls.
+ * Chunks are taken from 'data' events as they arrive: async iteration would `read()` whatever is
+ * buffered as one concatenated copy, doubling the memory traffic and the garbage.
+ */
+async function writeHashed(body: Readable, destination: string, seen: (chunk: Buffer) => void): Promise<void> {
+  const file = await fsp.open(destination, 'w');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      let writing = false;
+      let ended = false;
+      let failed = false;
+      const fail = (error: unknown): void => {
+        if (failed) return;
+        failed = true;
+        body.destroy();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      };
+      // One write in flight while the next batch gathers; the body pauses if that batch fills first.
+      const flush = (): void => {
+        if (failed || writing) return;
+        if (pendingBytes === 0) {
+          if (ended) resolve();
+          return;
+        }
+        const batch = pending;
+        pending = [];
+        pendingBytes = 0;
+        writing = true;
+        file.writev(batch).then(() => {
+          writing = false;
+          if (ended || pendingBytes >= CHUNK) flush();
+          if (!ended && body.isPaused()) body.resume();
+        }, fail);
+      };
+      body.on('data', (chunk: Buffer) => {
+        seen(chunk);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes < CHUNK) return;
+        if (writing) body.pause();
+        else flush();
+      });
+      body.once('end', () => {
+        ended = true;
+        flush();
+      });
+      body.once('error', fail);
+    });
+  } finally {
+    await file.close();
+  }
 }
 
 function finalError(error: unknown, source: DownloadSource, label: string, attempts: number): unknown {
