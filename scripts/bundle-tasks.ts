@@ -7,6 +7,7 @@ import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { extensionStageDir, repoRoot, tasksSourceDir } from './paths';
+import { taskBundleOptions } from './taskBundleOptions';
 
 interface TaskJson {
   name: string;
@@ -22,17 +23,10 @@ async function bundleTask(folder: string): Promise<void> {
   fs.rmSync(stage, { recursive: true, force: true });
   fs.mkdirSync(stage, { recursive: true });
   const result = await esbuild.build({
-    entryPoints: [path.join(source, 'index.ts')],
+    ...taskBundleOptions(path.join(source, 'index.ts')),
     outfile: path.join(stage, target),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
     minify: true,
     legalComments: 'eof',
-    // node-fetch 2 probes for the optional `encoding` package inside a try/catch; it is never needed.
-    external: ['encoding'],
-    alias: { 'whatwg-url': path.join(repoRoot, 'scripts', 'shims', 'whatwg-url.js') },
     logLevel: 'warning',
     metafile: true,
   });

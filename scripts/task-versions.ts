@@ -24,11 +24,14 @@ import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot, tasksSourceDir } from './paths';
+import { taskBundleOptions } from './taskBundleOptions';
 
 export interface TaskVersionEntry {
   version: string;
   sha256: string;
   released: boolean;
+  /** The extension version (vss-extension.json) when this entry was recorded. */
+  extensionVersion?: string;
 }
 
 export type TaskVersionRecord = Record<string, TaskVersionEntry>;
@@ -95,13 +98,7 @@ function normalisedContent(file: string): Buffer {
 /** The files esbuild bundles into the task, relative to the repository, sorted. */
 export async function bundleInputs(folder: string): Promise<string[]> {
   const result = await esbuild.build({
-    entryPoints: [path.join(tasksSourceDir, folder, 'index.ts')],
-    absWorkingDir: repoRoot,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['encoding'],
+    ...taskBundleOptions(path.join(tasksSourceDir, folder, 'index.ts')),
     write: false,
     metafile: true,
     logLevel: 'silent',
@@ -150,8 +147,31 @@ export interface VersionProblem {
   message: string;
 }
 
+/**
+ * A recorded task version counts as released when marked so, or once the extension's own version
+ * has moved past the one it was recorded with: a new extension version ships every task in it.
+ */
+function isReleased(entry: TaskVersionEntry, extensionVersion: string | undefined): boolean {
+  if (entry.released) return true;
+  if (entry.extensionVersion === undefined || extensionVersion === undefined) return false;
+  return compareVersions(extensionVersion, entry.extensionVersion) > 0;
+}
+
+/** The extension version in vss-extension.json. */
+export function currentExtensionVersion(): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'vss-extension.json'), 'utf8')) as {
+    version?: unknown;
+  };
+  if (typeof manifest.version !== 'string') throw new Error('vss-extension.json has no version');
+  return manifest.version;
+}
+
 /** What is wrong with the current tasks against the record; empty when all is well. */
-export function checkTaskVersions(record: TaskVersionRecord, states: readonly TaskState[]): VersionProblem[] {
+export function checkTaskVersions(
+  record: TaskVersionRecord,
+  states: readonly TaskState[],
+  extensionVersion?: string,
+): VersionProblem[] {
   const problems: VersionProblem[] = [];
   for (const { folder, version, sha256 } of states) {
     const entry = record[folder];
@@ -170,12 +190,16 @@ export function checkTaskVersions(record: TaskVersionRecord, states: readonly Ta
         kind: 'lowered',
         message: `tasks/${folder}/task.json version ${version} is lower than the recorded ${entry.version}: versions never go down`,
       });
-    } else if (order === 0 && entry.released && sha256 !== entry.sha256) {
+    } else if (order === 0 && isReleased(entry, extensionVersion) && sha256 !== entry.sha256) {
       problems.push({
         folder,
         kind: 'changedWithoutBump',
         message:
-          `tasks/${folder} changed since version ${entry.version} was released: bump "version" in tasks/${folder}/task.json ` +
+          `tasks/${folder} changed since version ${entry.version} was released` +
+          (entry.released
+            ? ''
+            : ` (the extension moved from ${entry.extensionVersion ?? '?'} to ${extensionVersion ?? '?'})`) +
+          `: bump "version" in tasks/${folder}/task.json ` +
           `(Patch for a fix, Minor for a new input or behaviour, Major for a breaking change), then run \`${updateCommand}\``,
       });
     }
@@ -197,8 +221,9 @@ export function updatedRecord(
   record: TaskVersionRecord,
   states: readonly TaskState[],
   force = false,
+  extensionVersion?: string,
 ): TaskVersionRecord {
-  const blocking = checkTaskVersions(record, states).filter(
+  const blocking = checkTaskVersions(record, states, extensionVersion).filter(
     (p) => p.kind === 'lowered' || p.kind === 'changedWithoutBump',
   );
   if (blocking.length > 0 && !force) throw new Error(blocking.map((p) => p.message).join('\n'));
@@ -211,6 +236,7 @@ export function updatedRecord(
       version: state.version,
       sha256: state.sha256,
       released: sameVersion ? entry.released : false,
+      ...(extensionVersion !== undefined ? { extensionVersion } : {}),
     };
   }
   return next;
@@ -237,7 +263,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const states = await currentStates();
   const record = readRecord();
   if (argv.includes('--update')) {
-    writeRecord(updatedRecord(record, states, argv.includes('--force')));
+    writeRecord(updatedRecord(record, states, argv.includes('--force'), currentExtensionVersion()));
     console.log(
       `recorded ${states.map((s) => `${s.folder}@${s.version}`).join(', ')} in ${path.relative(repoRoot, recordFile)}`,
     );
@@ -248,7 +274,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(`marked released: ${states.map((s) => `${s.folder}@${s.version}`).join(', ')}`);
     return 0;
   }
-  const problems = checkTaskVersions(record, states);
+  const problems = checkTaskVersions(record, states, currentExtensionVersion());
   for (const p of problems) console.error(p.message);
   for (const s of states) {
     const entry = record[s.folder];

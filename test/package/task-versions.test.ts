@@ -3,6 +3,7 @@ import {
   bundleInputs,
   canonicalJson,
   checkTaskVersions,
+  currentExtensionVersion,
   compareVersions,
   currentStates,
   readRecord,
@@ -19,7 +20,7 @@ describe('task version guard', function () {
   this.timeout(60_000);
 
   it('finds every task recorded in tasks/task-versions.json, and none changed since its release without a version bump', async () => {
-    const problems = checkTaskVersions(readRecord(), await currentStates());
+    const problems = checkTaskVersions(readRecord(), await currentStates(), currentExtensionVersion());
     assert.deepEqual(
       problems.map((p) => p.message),
       [],
@@ -52,6 +53,21 @@ describe('task version guard', function () {
     assert.equal(problem.folder, 'AirGapDeploy');
     assert.match(problem.message, /bump "version" in tasks\/AirGapDeploy\/task\.json/);
     assert.match(problem.message, /task-versions\.js --update/);
+  });
+
+  it('asks for a bump when the extension version moved past the one a changed task was recorded with', () => {
+    const record: TaskVersionRecord = {
+      AirGapExport: { version: '1.0.0', sha256: 'old', released: false, extensionVersion: '1.0.0' },
+    };
+    const changed = [state('AirGapExport', '1.0.0', 'new')];
+    assert.deepEqual(checkTaskVersions(record, changed, '1.0.0'), [], 'same extension version: not shipped yet');
+    const problems = checkTaskVersions(record, changed, '1.1.0');
+    assert.deepEqual(
+      problems.map((p) => p.kind),
+      ['changedWithoutBump'],
+    );
+    assert.match(problems[0]?.message ?? '', /extension moved from 1\.0\.0 to 1\.1\.0/);
+    assert.deepEqual(checkTaskVersions(record, [state('AirGapExport', '1.0.1', 'new')], '1.1.0'), [], 'bumped');
   });
 
   it('accepts the change once the version is bumped, and changes to a version not yet released', () => {
