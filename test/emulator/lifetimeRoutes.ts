@@ -92,6 +92,7 @@ function createTag(ctx: LifeTimeContext, envKey: string, appKey: string, body: B
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch {
+    // §1.3 documents 400 "Invalid request" for a tag POST; that an unparsable body is one is [INF].
     return error(400, 'Invalid request: the body is not JSON.');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
@@ -120,6 +121,12 @@ function createTag(ctx: LifeTimeContext, envKey: string, appKey: string, body: B
   return ctx.packages.generate(app, created).then(() => json(201, { ApplicationVersionKey: created.key }));
 }
 
+/*
+ * Paths and methods the Swagger file does not describe get 404 "Resource not found." and 405
+ * "Method not allowed." with the Exception body: the reference documents no answer for them
+ * ([UNK], lifetime-api-osptool-oap.md §1.1), and these are what any REST server gives; the client
+ * treats both as errors naming the resource.
+ */
 function environments(ctx: LifeTimeContext, req: ApiRequest): Reply | Promise<Reply> {
   const [, envKey, sub, appKey, leaf, ...rest] = req.segments;
   if (envKey === undefined) {
