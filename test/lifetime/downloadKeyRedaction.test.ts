@@ -4,47 +4,22 @@
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { HttpClient } from '../../shared/http/client';
 import { redactDownloadKeys } from '../../shared/http/errors';
-import { defaultHttpSettings, type HttpSettings } from '../../shared/http/settings';
-import { LifeTimeClient } from '../../shared/lifetime/client';
-import { LifeTimeError } from '../../shared/lifetime/errors';
+import type { HttpSettings } from '../../shared/http/settings';
+import type { LifeTimeClient } from '../../shared/lifetime/client';
 import { LifeTimeEmulator } from '../emulator/emulator';
-import { developmentSpec, testToken } from '../emulator/testSpec';
+import { developmentSpec } from '../emulator/testSpec';
 import { makeTempDir, removeTempDir } from '../support/tempDir';
-
-const LABEL = 'application "Customer Portal" version 2.0.0';
-
-async function rejection(promise: Promise<unknown>): Promise<LifeTimeError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof LifeTimeError, `expected a LifeTimeError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a rejection');
-}
+import { PORTAL_LABEL, portalVersion, quickClient, rejection } from './downloadTestKit';
 
 describe('download link keys', () => {
   let emulator: LifeTimeEmulator;
   let dir: string;
   const log: string[] = [];
 
-  function client(overrides: Partial<HttpSettings> = {}): LifeTimeClient {
-    const http = new HttpClient(
-      defaultHttpSettings({ timeoutMs: 2000, retries: 2, backoffBaseMs: 1, backoffMaxMs: 5, ...overrides }),
-      { log: (line) => log.push(line) },
-    );
-    return new LifeTimeClient({ serverUrl: emulator.url, token: testToken, http });
-  }
+  const client = (overrides: Partial<HttpSettings> = {}): LifeTimeClient => quickClient(emulator, log, overrides);
 
-  async function portal(lt: LifeTimeClient): Promise<{ appKey: string; versionKey: string }> {
-    const app = emulator.application('Customer Portal');
-    assert.ok(app);
-    const [latest] = await lt.listVersions(app.key);
-    assert.ok(latest);
-    return { appKey: app.key, versionKey: latest.Key };
-  }
+  const portal = (lt: LifeTimeClient) => portalVersion(emulator, lt);
 
   /** Keys of every download link the emulator was asked for. */
   function downloadKeys(): string[] {
@@ -72,7 +47,9 @@ describe('download link keys', () => {
       emulator.injectFault({ path: '/downloads/', kind: 'status', status: 500 });
       const lt = client();
       const { appKey, versionKey } = await portal(lt);
-      const error = await rejection(lt.downloadVersion(appKey, versionKey, path.join(dir, 'x.oap'), { label: LABEL }));
+      const error = await rejection(
+        lt.downloadVersion(appKey, versionKey, path.join(dir, 'x.oap'), { label: PORTAL_LABEL }),
+      );
       const keys = downloadKeys();
       assert.ok(keys.length > 0);
       assert.equal(log.length, 2, log.join('\n'));
@@ -91,7 +68,9 @@ describe('download link keys', () => {
       emulator.injectFault({ path: '/downloads/', kind: 'slow-headers', ms: 1500, times: 3 });
       const lt = client({ timeoutMs: 300 });
       const { appKey, versionKey } = await portal(lt);
-      const error = await rejection(lt.downloadVersion(appKey, versionKey, path.join(dir, 'y.oap'), { label: LABEL }));
+      const error = await rejection(
+        lt.downloadVersion(appKey, versionKey, path.join(dir, 'y.oap'), { label: PORTAL_LABEL }),
+      );
       assert.match(
         error.message,
         /no response from LifeTime .* \(GET \/lifetimeapi\/rest\/v2\/downloads\/…, 3 attempts\)/,

@@ -5,46 +5,22 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HttpClient } from '../../shared/http/client';
-import { defaultHttpSettings, type HttpSettings } from '../../shared/http/settings';
-import { LifeTimeClient } from '../../shared/lifetime/client';
-import { DownloadError, LifeTimeError } from '../../shared/lifetime/errors';
+import type { HttpSettings } from '../../shared/http/settings';
+import type { LifeTimeClient } from '../../shared/lifetime/client';
+import { DownloadError } from '../../shared/lifetime/errors';
 import { LifeTimeEmulator } from '../emulator/emulator';
-import { developmentSpec, testToken } from '../emulator/testSpec';
+import { developmentSpec } from '../emulator/testSpec';
 import { makeTempDir, removeTempDir } from '../support/tempDir';
-
-const LABEL = 'application "Customer Portal" version 2.0.0';
-
-async function rejection(promise: Promise<unknown>): Promise<LifeTimeError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof LifeTimeError, `expected a LifeTimeError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a rejection');
-}
+import { PORTAL_LABEL, portalVersion, quickClient, rejection } from './downloadTestKit';
 
 describe('download links on plain http', () => {
   let emulator: LifeTimeEmulator;
   let dir: string;
   const log: string[] = [];
 
-  function client(overrides: Partial<HttpSettings> = {}): LifeTimeClient {
-    const http = new HttpClient(
-      defaultHttpSettings({ timeoutMs: 2000, retries: 2, backoffBaseMs: 1, backoffMaxMs: 5, ...overrides }),
-      { log: (line) => log.push(line) },
-    );
-    return new LifeTimeClient({ serverUrl: emulator.url, token: testToken, http });
-  }
+  const client = (overrides: Partial<HttpSettings> = {}): LifeTimeClient => quickClient(emulator, log, overrides);
 
-  async function portal(lt: LifeTimeClient): Promise<{ appKey: string; versionKey: string }> {
-    const app = emulator.application('Customer Portal');
-    assert.ok(app);
-    const [latest] = await lt.listVersions(app.key);
-    assert.ok(latest);
-    return { appKey: app.key, versionKey: latest.Key };
-  }
+  const portal = (lt: LifeTimeClient) => portalVersion(emulator, lt);
 
   before(async () => {
     emulator = await LifeTimeEmulator.start(developmentSpec());
@@ -71,9 +47,9 @@ describe('download links on plain http', () => {
       const lt = client();
       const { appKey, versionKey } = await portal(lt);
       const destination = path.join(dir, 'http.oap');
-      const error = await rejection(lt.downloadVersion(appKey, versionKey, destination, { label: LABEL }));
+      const error = await rejection(lt.downloadVersion(appKey, versionKey, destination, { label: PORTAL_LABEL }));
       assert.ok(error instanceof DownloadError, error.name);
-      assert.ok(error.message.includes(LABEL), error.message);
+      assert.ok(error.message.includes(PORTAL_LABEL), error.message);
       assert.ok(error.message.includes('http://downloads.example.com:8080'), error.message);
       assert.match(error.message, /not https/);
       assert.ok(!error.message.includes(key), error.message);
@@ -83,7 +59,9 @@ describe('download links on plain http', () => {
     it('accepts an http link on this machine (the emulator) and an https link', async () => {
       const lt = client();
       const { appKey, versionKey } = await portal(lt);
-      const result = await lt.downloadVersion(appKey, versionKey, path.join(dir, 'loopback.oap'), { label: LABEL });
+      const result = await lt.downloadVersion(appKey, versionKey, path.join(dir, 'loopback.oap'), {
+        label: PORTAL_LABEL,
+      });
       assert.equal(result.bytes, fs.statSync(emulator.packagePath('Customer Portal', '2.0.0')).size);
     });
   });
