@@ -201,8 +201,23 @@ async function fetchOnce(
  * buffered as one concatenated copy, doubling the memory traffic and the garbage.
  */
 async function writeHashed(body: Readable, destination: string, seen: (chunk: Buffer) => void): Promise<void> {
-  const file = await fsp.open(destination, 'w');
+  // The body may fail while the file is being opened: catch that now, or it is an uncaught error.
+  let early: { error: unknown } | undefined;
+  const onEarlyError = (error: unknown): void => {
+    early ??= { error };
+  };
+  body.on('error', onEarlyError);
+  let file: fsp.FileHandle;
   try {
+    file = await fsp.open(destination, 'w');
+  } catch (error) {
+    body.destroy();
+    throw error;
+  } finally {
+    body.off('error', onEarlyError);
+  }
+  try {
+    if (early !== undefined) throw early.error;
     await new Promise<void>((resolve, reject) => {
       let pending: Buffer[] = [];
       let pendingBytes = 0;
@@ -244,7 +259,7 @@ async function writeHashed(body: Readable, destination: string, seen: (chunk: Bu
         ended = true;
         flush();
       });
-      body.once('error', fail);
+      body.on('error', fail);
     });
   } finally {
     await file.close();
