@@ -19,7 +19,7 @@ import type { BenchRow } from './bench/report';
 import { vsixSize } from './bench/sizeBench';
 import { round } from './bench/stats';
 import { verification } from './bench/verifyBench';
-import { repoRoot } from './paths';
+import { repoRoot } from '../tools/paths';
 
 interface Options {
   reps: number;

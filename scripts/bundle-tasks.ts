@@ -6,8 +6,8 @@
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { extensionStageDir, repoRoot, tasksSourceDir } from './paths';
-import { taskBundleOptions } from './taskBundleOptions';
+import { extensionStageDir, repoRoot, tasksSourceDir } from '../tools/paths';
+import { taskBundleOptions } from '../tools/packaging/taskBundleOptions';
 
 interface TaskJson {
   name: string;
@@ -44,7 +44,7 @@ async function bundleTask(folder: string): Promise<void> {
  */
 async function bundleTestTools(): Promise<void> {
   const tools = [
-    { entry: 'test/osptool-standin/osptool.ts', out: 'build/osptool-standin/osptool.js', executable: true },
+    { entry: 'tools/osptool-standin/osptool.ts', out: 'build/osptool-standin/osptool.js', executable: true },
     { entry: 'test/support/fixtureTask/index.ts', out: 'build/test-tasks/fixture/index.js', executable: false },
   ];
   for (const tool of tools) {

@@ -20,13 +20,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseBundleManifest, MANIFEST_FILE_NAME } from '../shared/bundle/manifest';
 import type { BundleManifest } from '../shared/bundle/manifest';
-import { LifeTimeEmulator } from '../test/emulator/emulator';
-import { DEV_TOKEN, PRE_HOSTNAME, PROD_TOKEN, developmentEstate, productionEstate } from '../test/support/estate';
-import { runTaskEntry } from '../test/support/taskRunner';
-import type { TaskRun, TaskRunOptions } from '../test/support/taskRunner';
+import { LifeTimeEmulator } from '../tools/emulator/emulator';
+import { DEV_TOKEN, PRE_HOSTNAME, PROD_TOKEN, developmentEstate, productionEstate } from '../tools/factories/estate';
+import { runTaskEntry } from '../tools/agent/taskRunner';
+import type { TaskRun, TaskRunOptions } from '../tools/agent/taskRunner';
 import { formatForTerminal, readableLog } from './demo/log';
 import { extractVsix, newestVsix } from './demo/vsix';
-import { distDir, repoRoot } from './paths';
+import { distDir, repoRoot } from '../tools/paths';
 
 export const DEMO_APPLICATIONS = ['Backoffice', 'Customer Portal', 'Customer Core', 'Reporting'];
 const SOURCE_ENVIRONMENT = 'Acceptance';

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { repoRoot } from './paths';
+import { repoRoot } from '../tools/paths';
 
 export type Rgba = readonly [number, number, number, number];
 export type Shape = (x: number, y: number) => boolean;

@@ -14,18 +14,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PRE_HOSTNAME } from '../test/support/estate';
-import { parseVsoCommands } from '../test/support/vso';
+import { PRE_HOSTNAME } from '../tools/factories/estate';
+import { parseVsoCommands } from '../tools/agent/vso';
 import { DEMO_LAYOUT, DEMO_TASKS } from './demo';
 import type { LogLine } from './demo/log';
 import { readableLog } from './demo/log';
 import { markdownToHtml } from './demo/markdownHtml';
 import { logPage, summaryPage } from './demo/pages';
 import type { RunInfo } from './demo/pages';
-import { repoRoot } from './paths';
+import { repoRoot } from '../tools/paths';
 
 const WIDTH = 1100;
-/** As the test agent's variables name the run (test/support/taskRunner.ts). */
+/** As the test agent's variables name the run (tools/agent/taskRunner.ts). */
 const RUN: RunInfo = { pipeline: 'airgap-release', runNumber: '20261128.1', project: 'AirGap' };
 /** Inputs that a step's instanceNameFormat may name, as the demo set them. */
 const STEP_INPUTS: Record<string, string> = {

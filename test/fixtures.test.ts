@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { repoRoot } from '../scripts/paths';
+import { repoRoot } from '../tools/paths';
 
 describe('test fixtures', () => {
   it('carries the vendor Swagger file with the endpoints the client uses', () => {

@@ -2,9 +2,9 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runTaskEntry, startTaskEntry } from '../../test/support/taskRunner';
-import type { BundledTaskName, StartedTask, TaskRun, TaskRunOptions } from '../../test/support/taskRunner';
-import { bundledTaskEntry, repoRoot } from '../paths';
+import { runTaskEntry, startTaskEntry } from '../../tools/agent/taskRunner';
+import type { BundledTaskName, StartedTask, TaskRun, TaskRunOptions } from '../../tools/agent/taskRunner';
+import { bundledTaskEntry, repoRoot } from '../../tools/paths';
 import { elapsedMs } from './stats';
 
 /** Compiled beside this file (build/tsc/scripts/bench/). */

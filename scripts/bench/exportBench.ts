@@ -6,11 +6,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LifeTimeEmulator } from '../../test/emulator/emulator';
-import type { EmulatorSpec } from '../../test/emulator/spec';
-import { DEV_TOKEN } from '../../test/support/estate';
-import type { TaskRunOptions } from '../../test/support/taskRunner';
-import { makeTempDir, removeTempDir } from '../../test/support/tempDir';
+import { LifeTimeEmulator } from '../../tools/emulator/emulator';
+import type { EmulatorSpec } from '../../tools/emulator/spec';
+import { DEV_TOKEN } from '../../tools/factories/estate';
+import type { TaskRunOptions } from '../../tools/agent/taskRunner';
+import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 import { peakRssEnv, rawCopyScript, readPeakRss, startTask, timedProcess, timedTask } from './children';
 import type { RawCopyJob } from './rawCopy';
 import type { BenchRow } from './report';

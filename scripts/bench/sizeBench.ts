@@ -1,7 +1,7 @@
 /** 6b. The .vsix that `npm run package` wrote, against the bundled files it carries. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { distDir, extensionStageDir } from '../paths';
+import { distDir, extensionStageDir } from '../../tools/paths';
 import type { BenchRow } from './report';
 import { MB } from './stats';
 

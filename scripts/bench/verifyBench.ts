@@ -1,8 +1,8 @@
 /** 3. The deploy task's bundle verification (dry run) against `sha256sum` over the same files. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { makeBundle, readManifest } from '../../test/support/bundleFactory';
-import { makeTempDir, removeTempDir } from '../../test/support/tempDir';
+import { makeBundle, readManifest } from '../../tools/factories/bundleFactory';
+import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 import { timedProcess, timedTask } from './children';
 import type { BenchRow } from './report';
 import { MB, median } from './stats';

@@ -2,7 +2,7 @@
  * A task's stdout as a person reads it in the pipeline's log view: `##[group]` as headings,
  * `##vso[...]` logging commands as short notes (or dropped when they are only plumbing).
  */
-import { parseVsoLine } from '../../test/support/vso';
+import { parseVsoLine } from '../../tools/agent/vso';
 
 /** `groupEnd` marks where a group closes (no text); a terminal shows nothing for it. */
 export type LogLineKind = 'heading' | 'groupEnd' | 'text' | 'note' | 'warning' | 'error' | 'section';

@@ -12,7 +12,7 @@ import {
 import type { BundleApplication, BundleManifest } from '../../shared/bundle/manifest';
 import { signManifest } from '../../shared/bundle/signing';
 import { guidToUid } from '../../shared/oap/uid';
-import { writeOap } from '../support/oapFactory';
+import { writeOap } from '../../tools/factories/oapFactory';
 
 export interface SampleApp {
   name: string;

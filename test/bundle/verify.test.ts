@@ -7,7 +7,7 @@ import { MANIFEST_FILE_NAME, SIGNATURE_FILE_NAME } from '../../shared/bundle/man
 import type { BundleManifest } from '../../shared/bundle/manifest';
 import { verifyBundle } from '../../shared/bundle/verify';
 import type { VerifyOptions } from '../../shared/bundle/verify';
-import { writeOap } from '../support/oapFactory';
+import { writeOap } from '../../tools/factories/oapFactory';
 import { tempFolder } from '../oap/zipHelpers';
 import { keyOf, uidOf, writeManifest, writeSampleBundle } from './sampleBundle';
 

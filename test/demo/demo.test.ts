@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { distDir, extensionStageDir, repoRoot } from '../../scripts/paths';
+import { distDir, extensionStageDir, repoRoot } from '../../tools/paths';
 
 const TASKS = ['AirGapExport', 'AirGapDeploy', 'AirGapSyncTags'];
 

@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PRE_HOSTNAME } from '../support/estate';
-import { makeBundle, readManifest, writeManifest } from '../support/bundleFactory';
-import type { BundleAppSpec } from '../support/bundleFactory';
+import { PRE_HOSTNAME } from '../../tools/factories/estate';
+import { makeBundle, readManifest, writeManifest } from '../../tools/factories/bundleFactory';
+import type { BundleAppSpec } from '../../tools/factories/bundleFactory';
 import { AIRGAP_PASSWORD, AIRGAP_USER, deployWorld, type DeployWorld } from './deployWorld';
 import { assertNoLeaks, failureOf, succeeded } from './exportWorld';
 

@@ -1,14 +1,14 @@
 /** Shared set-up for deploy tests: a share with spaces, the OSPTool stand-in beside its control file, a production LifeTime. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { repoRoot } from '../../scripts/paths';
-import { LifeTimeEmulator } from '../emulator/emulator';
-import type { EmulatorApplicationSpec } from '../emulator/spec';
-import type { StandInControl } from '../osptool-standin/control';
-import { PRE_HOSTNAME, productionEstate } from '../support/estate';
-import { runBundledTask, startBundledTask } from '../support/taskRunner';
-import type { StartedTask, TaskRun, TaskRunOptions } from '../support/taskRunner';
-import { makeTempDir, removeTempDir } from '../support/tempDir';
+import { repoRoot } from '../../tools/paths';
+import { LifeTimeEmulator } from '../../tools/emulator/emulator';
+import type { EmulatorApplicationSpec } from '../../tools/emulator/spec';
+import type { StandInControl } from '../../tools/osptool-standin/control';
+import { PRE_HOSTNAME, productionEstate } from '../../tools/factories/estate';
+import { runBundledTask, startBundledTask } from '../../tools/agent/taskRunner';
+import type { StartedTask, TaskRun, TaskRunOptions } from '../../tools/agent/taskRunner';
+import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 
 export const AIRGAP_PASSWORD = 'Pre-Prod p@ss "quoted" & $(whoami) 42';
 export const AIRGAP_USER = 'airgap.deployer';

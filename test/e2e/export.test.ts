@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseBundleManifest } from '../../shared/bundle/manifest';
 import type { BundleManifest } from '../../shared/bundle/manifest';
-import { DEV_TOKEN } from '../support/estate';
-import { makeTempDir, removeTempDir } from '../support/tempDir';
+import { DEV_TOKEN } from '../../tools/factories/estate';
+import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 import {
   PUBLIC_KEY_PEM,
   SIGNING_KEY_PEM,

@@ -2,13 +2,13 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LifeTimeEmulator } from '../emulator/emulator';
-import type { EmulatorApplicationSpec } from '../emulator/spec';
-import { DEV_TOKEN, developmentEstate } from '../support/estate';
-import { findSecretLeaks } from '../support/secretScan';
-import { runBundledTask, startBundledTask } from '../support/taskRunner';
-import type { StartedTask, TaskRun, TaskRunOptions } from '../support/taskRunner';
-import { makeTempDir, removeTempDir } from '../support/tempDir';
+import { LifeTimeEmulator } from '../../tools/emulator/emulator';
+import type { EmulatorApplicationSpec } from '../../tools/emulator/spec';
+import { DEV_TOKEN, developmentEstate } from '../../tools/factories/estate';
+import { findSecretLeaks } from '../../tools/agent/secretScan';
+import { runBundledTask, startBundledTask } from '../../tools/agent/taskRunner';
+import type { StartedTask, TaskRun, TaskRunOptions } from '../../tools/agent/taskRunner';
+import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 
 export interface ExportWorld {
   emulator: LifeTimeEmulator;

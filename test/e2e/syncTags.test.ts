@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import type { EmulatorApplicationSpec } from '../emulator/spec';
-import { PROD_TOKEN } from '../support/estate';
-import { makeBundle } from '../support/bundleFactory';
-import type { BundleAppSpec } from '../support/bundleFactory';
-import { runBundledTask } from '../support/taskRunner';
-import type { TaskRun } from '../support/taskRunner';
+import type { EmulatorApplicationSpec } from '../../tools/emulator/spec';
+import { PROD_TOKEN } from '../../tools/factories/estate';
+import { makeBundle } from '../../tools/factories/bundleFactory';
+import type { BundleAppSpec } from '../../tools/factories/bundleFactory';
+import { runBundledTask } from '../../tools/agent/taskRunner';
+import type { TaskRun } from '../../tools/agent/taskRunner';
 import { deployWorld, type DeployWorld } from './deployWorld';
 import { assertNoLeaks, failureOf, succeeded } from './exportWorld';
 

@@ -2,14 +2,14 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Environment } from '../../shared/lifetime/types';
-import { repoRoot } from '../../scripts/paths';
-import { scenarioSpecs } from './cli';
-import { LifeTimeEmulator } from './emulator';
-import { jsonBody, rawRequest } from './httpRequest';
+import { repoRoot } from '../../tools/paths';
+import { scenarioSpecs } from '../../tools/emulator/cli';
+import { LifeTimeEmulator } from '../../tools/emulator/emulator';
+import { jsonBody, rawRequest } from '../../tools/emulator/httpRequest';
 
 describe('LifeTime emulator: scenarios for the CLI', () => {
   const demo: unknown = JSON.parse(
-    fs.readFileSync(path.join(repoRoot, 'test', 'emulator', 'scenarios', 'demo.json'), 'utf8'),
+    fs.readFileSync(path.join(repoRoot, 'tools', 'emulator', 'scenarios', 'demo.json'), 'utf8'),
   );
 
   it('reads a two-LifeTime scenario, a single spec, and refuses anything else', () => {

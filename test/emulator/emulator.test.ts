@@ -10,9 +10,9 @@ import type {
 } from '../../shared/lifetime/types';
 import { readOapManifest } from '../../shared/oap/oapReader';
 import { guidToUid, uidToGuid } from '../../shared/oap/uid';
-import { LifeTimeEmulator } from './emulator';
-import { jsonBody, rawRequest, type RawResponse } from './httpRequest';
-import { developmentSpec, testToken } from './testSpec';
+import { LifeTimeEmulator } from '../../tools/emulator/emulator';
+import { jsonBody, rawRequest, type RawResponse } from '../../tools/emulator/httpRequest';
+import { developmentSpec, testToken } from '../../tools/emulator/testSpec';
 
 const bearer = { Authorization: `Bearer ${testToken}` };
 

@@ -4,9 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DownloadLink, Environment, LifeTimeErrorBody } from '../../shared/lifetime/types';
-import { LifeTimeEmulator } from './emulator';
-import { jsonBody, rawRequest, type RawResponse } from './httpRequest';
-import { developmentSpec, testToken } from './testSpec';
+import { LifeTimeEmulator } from '../../tools/emulator/emulator';
+import { jsonBody, rawRequest, type RawResponse } from '../../tools/emulator/httpRequest';
+import { developmentSpec, testToken } from '../../tools/emulator/testSpec';
 
 const bearer = { Authorization: `Bearer ${testToken}` };
 

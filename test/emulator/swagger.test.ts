@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import type { ApplicationVersion, DownloadLink, Environment } from '../../shared/lifetime/types';
-import { LifeTimeEmulator } from './emulator';
-import { jsonBody, rawRequest, type RawResponse } from './httpRequest';
-import { isDateTime, SwaggerResponses } from './swaggerResponses';
-import { developmentSpec, testToken } from './testSpec';
+import { LifeTimeEmulator } from '../../tools/emulator/emulator';
+import { jsonBody, rawRequest, type RawResponse } from '../../tools/emulator/httpRequest';
+import { isDateTime, SwaggerResponses } from '../../tools/emulator/swaggerResponses';
+import { developmentSpec, testToken } from '../../tools/emulator/testSpec';
 
 const bearer = { Authorization: `Bearer ${testToken}` };
 

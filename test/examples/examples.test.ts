@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
-import { repoRoot } from '../../scripts/paths';
+import { repoRoot } from '../../tools/paths';
 
 interface TaskInput {
   name: string;

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BundleStaging, BundleWriteError, checkBundleName } from '../../shared/bundle/writer';
-import { makeTempDir, removeTempDir } from '../support/tempDir';
+import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 
 describe('bundle writer', () => {
   it('refuses bundle names that are not one portable folder name, saying why', () => {

@@ -18,10 +18,10 @@ import {
   LifeTimeServerError,
   NoBinaryError,
 } from '../../shared/lifetime/errors';
-import { LifeTimeEmulator } from '../emulator/emulator';
-import { developmentSpec, testToken } from '../emulator/testSpec';
+import { LifeTimeEmulator } from '../../tools/emulator/emulator';
+import { developmentSpec, testToken } from '../../tools/emulator/testSpec';
 import { startServer, unusedPort } from '../http/loopback';
-import { makeTempDir, removeTempDir } from '../support/tempDir';
+import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 
 function http(overrides: Partial<HttpSettings> = {}): HttpClient {
   return new HttpClient(

@@ -7,9 +7,9 @@ import * as path from 'node:path';
 import { redactDownloadKeys } from '../../shared/http/errors';
 import type { HttpSettings } from '../../shared/http/settings';
 import type { LifeTimeClient } from '../../shared/lifetime/client';
-import { LifeTimeEmulator } from '../emulator/emulator';
-import { developmentSpec } from '../emulator/testSpec';
-import { makeTempDir, removeTempDir } from '../support/tempDir';
+import { LifeTimeEmulator } from '../../tools/emulator/emulator';
+import { developmentSpec } from '../../tools/emulator/testSpec';
+import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 import { PORTAL_LABEL, portalVersion, quickClient, rejection } from './downloadTestKit';
 
 describe('download link keys', () => {

@@ -8,9 +8,9 @@ import * as path from 'node:path';
 import type { HttpSettings } from '../../shared/http/settings';
 import type { LifeTimeClient } from '../../shared/lifetime/client';
 import { DownloadError } from '../../shared/lifetime/errors';
-import { LifeTimeEmulator } from '../emulator/emulator';
-import { developmentSpec } from '../emulator/testSpec';
-import { makeTempDir, removeTempDir } from '../support/tempDir';
+import { LifeTimeEmulator } from '../../tools/emulator/emulator';
+import { developmentSpec } from '../../tools/emulator/testSpec';
+import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 import { PORTAL_LABEL, portalVersion, quickClient, rejection } from './downloadTestKit';
 
 describe('download links on plain http', () => {

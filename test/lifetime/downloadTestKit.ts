@@ -4,8 +4,8 @@ import { HttpClient } from '../../shared/http/client';
 import { defaultHttpSettings, type HttpSettings } from '../../shared/http/settings';
 import { LifeTimeClient } from '../../shared/lifetime/client';
 import { LifeTimeError } from '../../shared/lifetime/errors';
-import type { LifeTimeEmulator } from '../emulator/emulator';
-import { testToken } from '../emulator/testSpec';
+import type { LifeTimeEmulator } from '../../tools/emulator/emulator';
+import { testToken } from '../../tools/emulator/testSpec';
 
 export const PORTAL_LABEL = 'application "Customer Portal" version 2.0.0';
 

@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { HttpClient } from '../../shared/http/client';
 import { defaultHttpSettings } from '../../shared/http/settings';
 import { ProbeClient, ProbeError } from '../../shared/lifetime/probe';
-import { LifeTimeEmulator } from '../emulator/emulator';
-import { developmentSpec } from '../emulator/testSpec';
+import { LifeTimeEmulator } from '../../tools/emulator/emulator';
+import { developmentSpec } from '../../tools/emulator/testSpec';
 
 const PROBE_KEY = 'probe-key-7d41a9c0';
 

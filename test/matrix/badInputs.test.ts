@@ -8,12 +8,12 @@ import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LifeTimeEmulator } from '../emulator/emulator';
+import { LifeTimeEmulator } from '../../tools/emulator/emulator';
 import { deployWorld, type DeployWorld } from '../e2e/deployWorld';
 import { failureOf } from '../e2e/exportWorld';
-import { makeBundle, readManifest } from '../support/bundleFactory';
-import { DEV_TOKEN, PRE_HOSTNAME, PROD_TOKEN, developmentEstate } from '../support/estate';
-import { runBundledTask, type BundledTaskName, type TaskConnection } from '../support/taskRunner';
+import { makeBundle, readManifest } from '../../tools/factories/bundleFactory';
+import { DEV_TOKEN, PRE_HOSTNAME, PROD_TOKEN, developmentEstate } from '../../tools/factories/estate';
+import { runBundledTask, type BundledTaskName, type TaskConnection } from '../../tools/agent/taskRunner';
 import { FAST_HTTP, TAG_APPS, snapshot } from './matrixSupport';
 
 const ED = crypto.generateKeyPairSync('ed25519');

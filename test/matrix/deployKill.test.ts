@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AIRGAP_PASSWORD, deployWorld, type DeployWorld } from '../e2e/deployWorld';
 import { succeeded } from '../e2e/exportWorld';
-import { makeBundle } from '../support/bundleFactory';
+import { makeBundle } from '../../tools/factories/bundleFactory';
 
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 30_000;

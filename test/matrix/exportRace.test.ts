@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { verifyBundle } from '../../shared/bundle/verify';
 import { exportWorld, type ExportWorld } from '../e2e/exportWorld';
-import type { TaskRun } from '../support/taskRunner';
+import type { TaskRun } from '../../tools/agent/taskRunner';
 import { FAST_HTTP, snapshot } from './matrixSupport';
 
 const SCOPES = ['Reporting', 'Customer Core, Customer Portal'];

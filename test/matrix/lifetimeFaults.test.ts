@@ -12,7 +12,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { verifyBundle } from '../../shared/bundle/verify';
-import type { FaultSpec } from '../emulator/emulator';
+import type { FaultSpec } from '../../tools/emulator/emulator';
 import { exportWorld, failureOf, succeeded, type ExportWorld } from '../e2e/exportWorld';
 import { FAST_HTTP, SLOWER_THAN_TIMEOUT_MS, snapshot, tagWorld, type TagWorld } from './matrixSupport';
 

@@ -1,13 +1,13 @@
 /** Shared pieces of the guarantee matrices (test/matrix): short HTTP limits, share snapshots, a tagging world. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LifeTimeEmulator } from '../emulator/emulator';
-import { makeBundle, readManifest } from '../support/bundleFactory';
-import type { BundleAppSpec } from '../support/bundleFactory';
-import { PRE_HOSTNAME, PROD_TOKEN, productionEstate } from '../support/estate';
-import { runBundledTask } from '../support/taskRunner';
-import type { TaskRun, TaskRunOptions } from '../support/taskRunner';
-import { makeTempDir, removeTempDir } from '../support/tempDir';
+import { LifeTimeEmulator } from '../../tools/emulator/emulator';
+import { makeBundle, readManifest } from '../../tools/factories/bundleFactory';
+import type { BundleAppSpec } from '../../tools/factories/bundleFactory';
+import { PRE_HOSTNAME, PROD_TOKEN, productionEstate } from '../../tools/factories/estate';
+import { runBundledTask } from '../../tools/agent/taskRunner';
+import type { TaskRun, TaskRunOptions } from '../../tools/agent/taskRunner';
+import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 
 /**
  * The test-only HTTP knobs of shared/http/agentSettings.ts: a 1.5 s attempt timeout, 10 ms

@@ -1,5 +1,5 @@
 /**
- * Proves the automatic secret scan in test/support/taskRunner.ts: every task run in the suite is
+ * Proves the automatic secret scan in tools/agent/taskRunner.ts: every task run in the suite is
  * searched for the token, password, probe key and PEM private key it was given, and a hit fails
  * the run (SecretLeakError) unless the test explicitly allows it, as these do to look at the hits.
  */
@@ -7,8 +7,8 @@ import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runTaskEntry, secretsGiven, SecretLeakError, type TaskRunOptions } from '../support/taskRunner';
-import { makeTempDir, removeTempDir } from '../support/tempDir';
+import { runTaskEntry, secretsGiven, SecretLeakError, type TaskRunOptions } from '../../tools/agent/taskRunner';
+import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 
 const TOKEN = 'scan-proof-token-5d1c9e7a';
 const PASSWORD = 'scan proof p@ss; ]%0A 77';

@@ -7,9 +7,9 @@ import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { makeBundle, readManifest, writeManifest } from '../support/bundleFactory';
-import { PROD_TOKEN } from '../support/estate';
-import { runBundledTask } from '../support/taskRunner';
+import { makeBundle, readManifest, writeManifest } from '../../tools/factories/bundleFactory';
+import { PROD_TOKEN } from '../../tools/factories/estate';
+import { runBundledTask } from '../../tools/agent/taskRunner';
 import { failureOf, succeeded } from '../e2e/exportWorld';
 import { FAST_HTTP, TAG_APPS, snapshot, tagWorld, type TagWorld } from './matrixSupport';
 

@@ -4,7 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as yauzl from 'yauzl';
 import { readOapManifest } from '../../shared/oap/oapReader';
-import { writeOap } from '../support/oapFactory';
+import { writeOap } from '../../tools/factories/oapFactory';
 import { tempFolder } from './zipHelpers';
 
 interface EntryInfo {

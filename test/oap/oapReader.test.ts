@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { repoRoot } from '../../scripts/paths';
+import { repoRoot } from '../../tools/paths';
 import { OapError, readOapManifest } from '../../shared/oap/oapReader';
-import { writeOap } from '../support/oapFactory';
+import { writeOap } from '../../tools/factories/oapFactory';
 import { tempFolder, writeZip } from './zipHelpers';
 
 const FIXTURES = join(repoRoot, 'test', 'fixtures', 'oap');

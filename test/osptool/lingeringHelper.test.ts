@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runOspTool } from '../../shared/osptool/runner';
-import { makeTempDir, removeTempDir } from '../support/tempDir';
+import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 
 function isAlive(pid: number): boolean {
   try {

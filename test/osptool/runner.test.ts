@@ -4,14 +4,14 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as yazl from 'yazl';
-import { repoRoot } from '../../scripts/paths';
+import { repoRoot } from '../../tools/paths';
 import {
   describeOspToolCommand,
   runOspTool,
   type OspToolOptions,
   type OspToolResult,
 } from '../../shared/osptool/runner';
-import { makeTempDir, removeTempDir } from '../support/tempDir';
+import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 
 const standIn = path.join(repoRoot, 'build', 'osptool-standin', 'osptool.js');
 const PASSWORD = 'p@ss word"; $(rm -rf ~) & | %PATH%';

@@ -12,7 +12,7 @@ import {
   updatedRecord,
   type TaskState,
   type TaskVersionRecord,
-} from '../../scripts/task-versions';
+} from '../../tools/packaging/taskVersions';
 
 const state = (folder: string, version: string, sha256: string): TaskState => ({ folder, version, sha256 });
 

@@ -9,8 +9,8 @@ import { builtinModules } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as yauzl from 'yauzl';
-import { extensionStageDir, repoRoot } from '../../scripts/paths';
-import { packageExtension, parseOptions, removeUnshippable } from '../../scripts/package-extension';
+import { extensionStageDir, repoRoot } from '../../tools/paths';
+import { packageExtension, parseOptions, removeUnshippable } from '../../tools/packaging/packageExtension';
 
 interface TaskJson {
   id: string;

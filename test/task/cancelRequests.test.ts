@@ -5,11 +5,11 @@
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { LifeTimeEmulator } from '../emulator/emulator';
-import { PROD_TOKEN, productionEstate } from '../support/estate';
-import { makeBundle } from '../support/bundleFactory';
-import { startBundledTask, type StartedTask, type TaskRun } from '../support/taskRunner';
-import { makeTempDir, removeTempDir } from '../support/tempDir';
+import { LifeTimeEmulator } from '../../tools/emulator/emulator';
+import { PROD_TOKEN, productionEstate } from '../../tools/factories/estate';
+import { makeBundle } from '../../tools/factories/bundleFactory';
+import { startBundledTask, type StartedTask, type TaskRun } from '../../tools/agent/taskRunner';
+import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 import { exportWorld, type ExportWorld } from '../e2e/exportWorld';
 import { startServer, type Loopback } from '../http/loopback';
 

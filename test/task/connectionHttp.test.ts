@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { isLoopbackHost } from '../../shared/http/client';
-import { bundledTaskEntry } from '../../scripts/paths';
-import { fixtureTaskEntry, runTaskEntry, type TaskRun } from '../support/taskRunner';
+import { bundledTaskEntry } from '../../tools/paths';
+import { fixtureTaskEntry, runTaskEntry, type TaskRun } from '../../tools/agent/taskRunner';
 
 const TOKEN = 'lt-token-http-3b9d7e1a5c';
 

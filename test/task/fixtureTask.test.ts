@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { findSecretLeaks } from '../support/secretScan';
-import { fixtureTaskEntry, runTaskEntry, startTaskEntry, type TaskRunOptions } from '../support/taskRunner';
+import { findSecretLeaks } from '../../tools/agent/secretScan';
+import { fixtureTaskEntry, runTaskEntry, startTaskEntry, type TaskRunOptions } from '../../tools/agent/taskRunner';
 
 const PASSWORD = 'Pa55 w;rd]%0A"$(whoami)';
 const TOKEN = 'lt-token-7c2f0e1d9b8a';

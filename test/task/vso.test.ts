@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { findSecretLeaks } from '../support/secretScan';
-import type { TaskRun } from '../support/taskRunner';
-import { parseVsoCommands } from '../support/vso';
+import { findSecretLeaks } from '../../tools/agent/secretScan';
+import type { TaskRun } from '../../tools/agent/taskRunner';
+import { parseVsoCommands } from '../../tools/agent/vso';
 
 function runWith(stdout: string, stderr = '', summaries: TaskRun['summaries'] = []): TaskRun {
   return {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeOap } from '../support/oapFactory';
+import { writeOap } from '../factories/oapFactory';
 import type { ApplicationState, EmulatorState, VersionState } from './state';
 
 /** The .oap of every tagged version, generated on disk with the application's producers in its Manifest.xml. */

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
-import { repoRoot } from '../../scripts/paths';
+import { repoRoot } from '../paths';
 
 /**
  * Response schemas looked up in the vendor's Swagger 2.0 file by method, concrete request path and

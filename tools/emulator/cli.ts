@@ -1,5 +1,5 @@
 // Starts one or two emulated LifeTimes from a scenario file and serves until Ctrl+C:
-//   node build/tsc/test/emulator/cli.js <scenario.json> [--port <n>]
+//   node build/tsc/tools/emulator/cli.js <scenario.json> [--port <n>]
 // The scenario is an EmulatorSpec, or { "development": EmulatorSpec, "production": EmulatorSpec }.
 import * as fs from 'node:fs';
 import { LifeTimeEmulator, type EmulatorSpec } from './emulator';
@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<void> {
   const portIndex = argv.indexOf('--port');
   const basePort = portIndex >= 0 ? Number(argv[portIndex + 1]) : undefined;
   if (file === undefined || (basePort !== undefined && !Number.isInteger(basePort))) {
-    process.stderr.write('usage: node build/tsc/test/emulator/cli.js <scenario.json> [--port <n>]\n');
+    process.stderr.write('usage: node build/tsc/tools/emulator/cli.js <scenario.json> [--port <n>]\n');
     process.exitCode = 2;
     return;
   }

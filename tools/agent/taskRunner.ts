@@ -3,9 +3,9 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { bundledTaskEntry, repoRoot } from '../../scripts/paths';
+import { bundledTaskEntry, repoRoot } from '../paths';
 import { findSecretLeaks } from './secretScan';
-import { makeTempDir, removeTempDir } from './tempDir';
+import { makeTempDir, removeTempDir } from '../tempDir';
 import { parseVsoCommands, type VsoCommand } from './vso';
 
 export type BundledTaskName = 'AirGapExport' | 'AirGapDeploy' | 'AirGapSyncTags';

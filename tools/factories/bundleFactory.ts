@@ -6,7 +6,7 @@ import * as crypto from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { repoRoot } from '../../scripts/paths';
+import { repoRoot } from '../paths';
 import { BUNDLE_KIND, BUNDLE_SCHEMA_VERSION, serializeBundleManifest } from '../../shared/bundle/manifest';
 import type { BundleApplication, BundleManifest } from '../../shared/bundle/manifest';
 import { readOapManifest } from '../../shared/oap/oapReader';

@@ -1,6 +1,6 @@
 import type { BuildOptions } from 'esbuild';
 import * as path from 'node:path';
-import { repoRoot } from './paths';
+import { repoRoot } from '../paths';
 
 /**
  * How a task entry becomes one self-contained CommonJS file; shared by the build and by the task
