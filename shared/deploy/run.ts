@@ -71,7 +71,8 @@ function failureText(plan: PlannedPackage, host: string, result: OspToolResult, 
     result.errorTexts.length > 0
       ? `OSPTool reported ${result.errorTexts.map((t) => `"${t}"`).join(', ')}`
       : (result.failureReason ?? `OSPTool exited with code ${String(result.exitCode)}`);
-  return `publishing ${app} to ${host} failed: ${reason}`;
+  // The reason is a sentence of its own; the caller adds the full stop (no "code 1.. Packages").
+  return `publishing ${app} to ${host} failed: ${reason.replace(/\.+$/, '')}`;
 }
 
 export async function runDeploy(params: DeployParameters, env: DeployEnvironment): Promise<DeployResult> {

@@ -1,6 +1,12 @@
 import * as fs from 'node:fs';
 
-export type FailureMode = 'exit' | 'error-text' | 'hang' | 'crash';
+/**
+ * `hang`: the tool and a helper in its process group hang, holding the output pipes.
+ * `hang-escaped-helper`: the tool ignores SIGTERM and its helper runs in a session of its own, so
+ * no group kill reaches it and it holds the pipes after the tool is gone (as a Windows helper that
+ * broke away from the tool's job, or one taskkill could not end).
+ */
+export type FailureMode = 'exit' | 'error-text' | 'hang' | 'hang-escaped-helper' | 'crash';
 
 /** `osptool-control.json` beside the stand-in: how a test wants this run to go. */
 export interface StandInControl {
@@ -19,7 +25,7 @@ export interface StandInControl {
   tamperWhilePublishing?: Record<string, string>;
 }
 
-const MODES: readonly string[] = ['exit', 'error-text', 'hang', 'crash'];
+const MODES: readonly string[] = ['exit', 'error-text', 'hang', 'hang-escaped-helper', 'crash'];
 
 export function readControl(file: string): StandInControl {
   if (!fs.existsSync(file)) return {};
