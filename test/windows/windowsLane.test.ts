@@ -151,6 +151,8 @@ describe('Windows lane: the bundled tasks under Windows Node 20 (Wine)', functio
         assert.equal(run.timedOut, false, 'the task ended by itself');
         assert.match(failureOf(run), /"Customer Core" .* within 0\.05 minute\(s\) and was stopped/);
         assert.ok(elapsed < bound, `the deploy took ${elapsed} ms, more than ${bound} ms`);
+        const helperPid = path.join(path.dirname(world.osptool), 'osptool-helper.pid');
+        if (mode === 'hang-helper') assert.ok(fs.existsSync(helperPid), 'the stand-in started its helper');
       });
     }
 
@@ -161,6 +163,8 @@ describe('Windows lane: the bundled tasks under Windows Node 20 (Wine)', functio
       const started = world.start('AirGapDeploy', world.deployInputs(bundle));
       const deadline = Date.now() + 60_000;
       while (world.calls().length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      // While it runs, its lock is beside the bundle on the share.
+      assert.ok(fs.readdirSync(world.share).includes(`cancelled.deploy-${PRE_HOSTNAME}.lock`));
       // Wine turns SIGINT into the Ctrl+C event the agent sends a Windows task to cancel it.
       started.child.kill('SIGINT');
       const run = await started.done;
