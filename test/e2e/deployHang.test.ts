@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeBundle } from '../../tools/factories/bundleFactory';
 import { STOP_DEADLINE_MS } from '../../shared/osptool/runner';
-import { AIRGAP_PASSWORD, deployWorld, type DeployWorld } from './deployWorld';
-import { failureOf } from './exportWorld';
+import { AIRGAP_PASSWORD, deployWorld, type DeployWorld } from '../support/deployWorld';
+import { failureOf } from '../support/taskResults';
 
 function isAlive(pid: number): boolean {
   try {

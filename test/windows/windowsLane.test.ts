@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PRE_HOSTNAME } from '../../tools/factories/estate';
 import { makeBundle, readManifest } from '../../tools/factories/bundleFactory';
-import { failureOf, succeeded } from '../e2e/exportWorld';
+import { failureOf, succeeded } from '../support/taskResults';
 import { windowsPath } from '../../tools/runtimes/wine';
 import { STOP_DEADLINE_MS } from '../../shared/osptool/runner';
 import { WINDOWS_PASSWORD, WINDOWS_USER, windowsWorld, type WindowsWorld } from './windowsWorld';
