@@ -31,5 +31,8 @@ const run = spawnSync(process.execPath, [mocha, ...options, 'build/tsc/test/wind
   stdio: 'inherit',
   env: { ...process.env, AIRGAP_WINDOWS_LANE: '1' },
 });
+// End what the lane left in its own prefix (the stand-in's helper outlives its tool on purpose,
+// and keeps wineserver up), so CI leaves nothing running.
+spawnSync(path.join(path.dirname(wine), 'wineserver'), ['-k'], { env: wineEnvironment(), stdio: 'ignore' });
 console.log(`Windows lane: ${Math.round((Date.now() - started) / 1000)} s`);
 process.exit(run.status ?? 1);

@@ -31,8 +31,15 @@ function decodeInCodePage(bytes: Buffer, codePage: number | undefined): string {
   return (decoder ?? new TextDecoder('utf-8')).decode(bytes);
 }
 
+const decoders = new Map<number, TextDecoder | undefined>();
+
 /** Other code pages Node's TextDecoder knows (windows-125x, ibm866); undefined for the rest. */
 function whatwgDecoder(codePage: number): TextDecoder | undefined {
+  if (!decoders.has(codePage)) decoders.set(codePage, newDecoder(codePage));
+  return decoders.get(codePage);
+}
+
+function newDecoder(codePage: number): TextDecoder | undefined {
   for (const label of [`windows-${codePage}`, `ibm${codePage}`]) {
     try {
       return new TextDecoder(label);
