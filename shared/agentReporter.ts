@@ -4,12 +4,13 @@ import type { Reporter } from './reporter';
 import { group } from './task/log';
 import { writeLine } from './task/output';
 import type { TaskContext } from './task/run';
+import { untrustedData } from './task/untrusted';
 
 export function agentReporter(context: TaskContext): Reporter {
   return {
     info: (message) => writeLine(message),
     warn: (message) => context.warn(message),
     group,
-    progress: (percent, operation) => tl.setProgress(Math.max(0, Math.min(100, percent)), operation),
+    progress: (percent, operation) => tl.setProgress(Math.max(0, Math.min(100, percent)), untrustedData(operation)),
   };
 }

@@ -4,21 +4,17 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { agentReporter } from '../agentReporter';
 import { writeLine } from '../task/output';
 import { runTask } from '../task/run';
+import { setOutputVariable } from '../task/variables';
 import { markdownTable, uploadSummary } from '../task/summary';
 import { readDeployParameters } from './readParameters';
 import { DEPLOY_SUMMARY_HEADERS, deploySummaryRows } from './report';
 import { DeployFailedError, runDeploy } from './run';
 import type { DeployResult } from './run';
 
-/** A tool's line must not be able to issue agent commands on our behalf. */
-function neutralise(line: string): string {
-  return line.replace(/##(vso)?\[/gi, (m) => m.replace('##', '#\u200b#'));
-}
-
 function publishOutputs(result: DeployResult, title: string): void {
   uploadSummary(title, markdownTable(DEPLOY_SUMMARY_HEADERS, deploySummaryRows(result)));
-  tl.setVariable('deployedCount', String(result.publishedCount), false, true);
-  tl.setVariable('deploymentOrder', result.packages.map((p) => p.application.name).join(','), false, true);
+  setOutputVariable('deployedCount', String(result.publishedCount));
+  setOutputVariable('deploymentOrder', result.packages.map((p) => p.application.name).join(','));
 }
 
 export async function runDeployTask(): Promise<void> {
@@ -32,7 +28,8 @@ export async function runDeployTask(): Promise<void> {
         signal: context.signal,
         agentTempDirectory: tl.getVariable('Agent.TempDirectory') ?? os.tmpdir(),
         ...(run !== '' ? { run } : {}),
-        writeToolLine: (line) => writeLine(`  ${neutralise(line)}`),
+        // writeLine breaks any agent command in the tool's line: the tool echoes package contents.
+        writeToolLine: (line) => writeLine(`  ${line}`),
       });
       const title = params.dryRun ? 'OutSystems air gap deploy (dry run)' : 'OutSystems air gap deploy';
       publishOutputs(result, title);

@@ -5,6 +5,7 @@ import { agentReporter } from '../agentReporter';
 import { httpClientFromAgent, lifeTimeClientFromAgent } from '../lifeTimeFromAgent';
 import { ProbeClient } from '../lifetime/probe';
 import { runTask } from '../task/run';
+import { setOutputVariable } from '../task/variables';
 import { markdownTable, uploadSummary } from '../task/summary';
 import { pipelineRunFrom } from './pipelineRun';
 import { readExportParameters } from './readParameters';
@@ -53,8 +54,8 @@ export async function runExportTask(): Promise<void> {
         notes.map((n) => `- ${n}`).join('\n') +
         '\n',
     );
-    tl.setVariable('bundlePath', result.bundlePath, false, true);
-    tl.setVariable('applicationCount', String(result.packages.length), false, true);
+    setOutputVariable('bundlePath', result.bundlePath);
+    setOutputVariable('applicationCount', String(result.packages.length));
     return { message: `Exported ${result.packages.length} application(s) to ${result.bundlePath}` };
   });
 }

@@ -1,8 +1,8 @@
 /** OutSystemsAirGapSyncTags@1: the agent-facing shell around runSyncTags. */
-import * as tl from 'azure-pipelines-task-lib/task';
 import { agentReporter } from '../agentReporter';
 import { httpClientFromAgent, lifeTimeClientFromAgent } from '../lifeTimeFromAgent';
 import { runTask } from '../task/run';
+import { setOutputVariable } from '../task/variables';
 import { markdownTable, uploadSummary } from '../task/summary';
 import { readSyncTagsParameters } from './readParameters';
 import { SYNC_TAGS_SUMMARY_HEADERS, syncTagsSummaryRows } from './report';
@@ -14,7 +14,7 @@ function publishOutputs(result: SyncTagsResult): void {
     `OutSystems air gap tag sync - ${result.environment}`,
     markdownTable(SYNC_TAGS_SUMMARY_HEADERS, syncTagsSummaryRows(result)),
   );
-  tl.setVariable('taggedCount', String(result.taggedCount), false, true);
+  setOutputVariable('taggedCount', String(result.taggedCount));
 }
 
 export async function runSyncTagsTask(): Promise<void> {

@@ -1,6 +1,7 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { installOutputScrubber } from './output';
 import { scrubSecrets } from './secretRegistry';
+import { untrustedData } from './untrusted';
 
 export interface TaskContext {
   /** Aborted on SIGINT/SIGTERM (the agent cancelling the job): stop, clean up, then return or throw. */
@@ -43,7 +44,7 @@ export async function runTask(taskName: string, main: (context: TaskContext) => 
     signal: controller.signal,
     warn(message: string): void {
       warnings++;
-      tl.warning(scrubSecrets(message));
+      tl.warning(safe(message));
     },
   };
 
@@ -53,16 +54,16 @@ export async function runTask(taskName: string, main: (context: TaskContext) => 
       finishCancelled(taskName, cancelledBy);
     } else if (warnings > 0) {
       const plural = warnings === 1 ? 'warning' : 'warnings';
-      tl.setResult(tl.TaskResult.SucceededWithIssues, scrubSecrets(`${outcome.message} (${warnings} ${plural})`));
+      tl.setResult(tl.TaskResult.SucceededWithIssues, safe(`${outcome.message} (${warnings} ${plural})`));
     } else {
-      tl.setResult(tl.TaskResult.Succeeded, scrubSecrets(outcome.message));
+      tl.setResult(tl.TaskResult.Succeeded, safe(outcome.message));
     }
   } catch (error: unknown) {
-    if (error instanceof Error && error.stack !== undefined) tl.debug(scrubSecrets(error.stack));
+    if (error instanceof Error && error.stack !== undefined) tl.debug(safe(error.stack));
     if (cancelledBy !== undefined) {
       finishCancelled(taskName, cancelledBy, messageOf(error));
     } else {
-      tl.setResult(tl.TaskResult.Failed, scrubSecrets(messageOf(error)));
+      tl.setResult(tl.TaskResult.Failed, safe(messageOf(error)));
     }
   } finally {
     for (const signal of CANCEL_SIGNALS) process.off(signal, onSignal);
@@ -71,8 +72,13 @@ export async function runTask(taskName: string, main: (context: TaskContext) => 
 
 function finishCancelled(taskName: string, signal: NodeJS.Signals, detail?: string): void {
   const message = `${taskName} was cancelled (${signal})` + (detail === undefined ? '.' : `: ${detail}`);
-  tl.setResult(tl.TaskResult.Cancelled, scrubSecrets(message));
+  tl.setResult(tl.TaskResult.Cancelled, safe(message));
   process.exitCode = 1;
+}
+
+/** Messages quote application names, files and LifeTime's answers: data for the agent, never commands. */
+function safe(message: string): string {
+  return untrustedData(scrubSecrets(message));
 }
 
 function messageOf(error: unknown): string {
