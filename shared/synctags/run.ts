@@ -7,9 +7,8 @@ import { verifyBundle } from '../bundle/verify';
 import type { BundleApplication } from '../bundle/manifest';
 import type { LifeTimeClient } from '../lifetime/client';
 import { LifeTimeOutcomeUnknownError } from '../lifetime/errors';
-import { statusInEnvironment } from '../lifetime/status';
-import type { Application } from '../lifetime/types';
-import { uidToGuid } from '../oap/uid';
+import { statusInEnvironment } from '../lifetime/directory';
+import type { ApplicationDirectory, EnvironmentRef, LifeTimeApplication, MatchedBy } from '../lifetime/directory';
 import type { Reporter } from '../reporter';
 import type { SyncTagsParameters } from './parameters';
 import { compareVersions } from './versionCompare';
@@ -27,8 +26,6 @@ export interface TagResult {
   /** Something a person must read although nothing failed. */
   warning?: string;
 }
-
-export type MatchedBy = 'key' | 'uid' | 'name';
 
 export interface SyncTagsResult {
   environment: string;
@@ -52,32 +49,6 @@ export interface SyncTagsEnvironment {
   signal: AbortSignal;
 }
 
-type TargetApp = Application & { Key: string };
-
-interface Directory {
-  /** By lower-case key: LifeTime keys are GUIDs whose case is not to be relied on. */
-  byKey: Map<string, TargetApp>;
-  byName: Map<string, TargetApp>;
-}
-
-/**
- * The production LifeTime's application for a bundled one: by its key (same infrastructure keys),
- * then by the GUID of its package UID (what a LifeTime registers for an application it first met
- * through a package), then by name. The log says which matched.
- */
-function findTarget(
-  application: BundleApplication,
-  directory: Directory,
-): { target: TargetApp; matchedBy: MatchedBy } | undefined {
-  const byKey = directory.byKey.get(application.key.toLowerCase());
-  if (byKey !== undefined) return { target: byKey, matchedBy: 'key' };
-  const guid = uidToGuid(application.uid);
-  const byUid = guid === undefined ? undefined : directory.byKey.get(guid.toLowerCase());
-  if (byUid !== undefined) return { target: byUid, matchedBy: 'uid' };
-  const byName = directory.byName.get(application.name);
-  return byName === undefined ? undefined : { target: byName, matchedBy: 'name' };
-}
-
 export async function runSyncTags(params: SyncTagsParameters, env: SyncTagsEnvironment): Promise<SyncTagsResult> {
   const { lifeTime, reporter } = env;
   const bundle = await verifyBundle(params.bundlePath, {
@@ -86,13 +57,7 @@ export async function runSyncTags(params: SyncTagsParameters, env: SyncTagsEnvir
   });
   reporter.info(`Bundle verified: ${bundle.packages.length} application(s)`);
   const environment = await lifeTime.getEnvironment(params.targetEnvironment);
-  const applications = await lifeTime.listApplications({ includeEnvStatus: true });
-  const directory: Directory = { byKey: new Map(), byName: new Map() };
-  for (const a of applications) {
-    if (a.Key === undefined) continue;
-    directory.byKey.set(a.Key.toLowerCase(), { ...a, Key: a.Key });
-    directory.byName.set(a.Name, { ...a, Key: a.Key });
-  }
+  const directory = await lifeTime.applicationDirectory({ includeEnvStatus: true });
 
   const results: TagResult[] = [];
   for (const { application } of bundle.packages) {
@@ -124,12 +89,12 @@ export async function runSyncTags(params: SyncTagsParameters, env: SyncTagsEnvir
 
 async function syncOne(
   application: BundleApplication,
-  directory: Directory,
-  environment: { Key: string; Name: string },
+  directory: ApplicationDirectory,
+  environment: EnvironmentRef,
   lifeTime: LifeTimeClient,
 ): Promise<TagResult> {
   const wanted = application.version;
-  const found = findTarget(application, directory);
+  const found = directory.match(application);
   if (found === undefined) {
     return {
       application,
@@ -138,7 +103,7 @@ async function syncOne(
       note: `unknown to this LifeTime; was it deployed to ${environment.Name}?`,
     };
   }
-  const { target, matchedBy } = found;
+  const { application: target, matchedBy } = found;
   const base: Pick<TagResult, 'application' | 'matchedBy'> = { application, matchedBy };
   const matchedText = `matched by ${matchedBy}${matchedBy === 'key' ? '' : ` (LifeTime key ${target.Key})`}`;
   const label = `application "${target.Name}"`;
@@ -208,7 +173,11 @@ async function syncOne(
 }
 
 /** The key of an existing version with that number, if LifeTime has one among the recent ones. */
-async function existingTag(lifeTime: LifeTimeClient, target: TargetApp, version: string): Promise<string | undefined> {
+async function existingTag(
+  lifeTime: LifeTimeClient,
+  target: LifeTimeApplication,
+  version: string,
+): Promise<string | undefined> {
   const versions = await lifeTime.listVersions(target.Key, { max: 50, label: `application "${target.Name}"` });
   return versions.find((v) => v.Version !== undefined && compareVersions(v.Version, version) === 0)?.Key;
 }
@@ -216,8 +185,8 @@ async function existingTag(lifeTime: LifeTimeClient, target: TargetApp, version:
 /** A POST whose outcome is unknown is never repeated blindly: the state is read first. */
 async function createTag(
   application: BundleApplication,
-  target: TargetApp,
-  environment: { Key: string; Name: string },
+  target: LifeTimeApplication,
+  environment: EnvironmentRef,
   lifeTime: LifeTimeClient,
 ): Promise<string> {
   const body = {
