@@ -1,4 +1,6 @@
 import * as tl from 'azure-pipelines-task-lib/task';
+import { endRunningTools } from '../osptool/registry';
+import { runForcedExitCleanups } from './forcedExit';
 import { installOutputScrubber } from './output';
 import { scrubSecrets } from './secretRegistry';
 import { untrustedData } from './untrusted';
@@ -30,14 +32,19 @@ export async function runTask(taskName: string, main: (context: TaskContext) => 
   const onSignal = (signal: NodeJS.Signals): void => {
     if (cancelledBy !== undefined) {
       // A second signal: the user or the agent will not wait for the cleanup.
-      process.exit(1);
+      exitNow(taskName, `${cancelledBy}, then ${signal} before it had cleaned up`);
     }
     cancelledBy = signal;
     tl.warning(`${taskName} was asked to stop (${signal}); cleaning up.`);
     controller.abort(new Error(`${taskName} was cancelled (${signal}).`));
-    setTimeout(() => process.exit(1), CANCEL_GRACE_MS).unref();
+    setTimeout(
+      () => exitNow(taskName, `${signal}, and it had not cleaned up within ${CANCEL_GRACE_MS / 1000} s`),
+      CANCEL_GRACE_MS,
+    ).unref();
   };
   for (const signal of CANCEL_SIGNALS) process.on(signal, onSignal);
+  // Whatever way the process goes (an uncaught error included), no OSPTool outlives it.
+  process.on('exit', endRunningTools);
 
   let warnings = 0;
   const context: TaskContext = {
@@ -68,6 +75,24 @@ export async function runTask(taskName: string, main: (context: TaskContext) => 
   } finally {
     for (const signal of CANCEL_SIGNALS) process.off(signal, onSignal);
   }
+}
+
+/**
+ * Ends the task at once, but never leaving OSPTool behind: the tools (their process groups) are
+ * killed synchronously first, then the operation's forced-exit clean-ups run (the deploy lock is
+ * released), and the result line says what was done.
+ */
+function exitNow(taskName: string, why: string): never {
+  const ended = endRunningTools();
+  const notes = [
+    ...(ended.length > 0 ? [`OSPTool (process ${ended.join(', ')}) was ended`] : []),
+    ...runForcedExitCleanups(),
+  ];
+  tl.setResult(
+    tl.TaskResult.Cancelled,
+    safe(`${taskName} was cancelled (${why})` + (notes.length > 0 ? `; ${notes.join('; ')}.` : '.')),
+  );
+  process.exit(1);
 }
 
 function finishCancelled(taskName: string, signal: NodeJS.Signals, detail?: string): void {
