@@ -11,6 +11,7 @@ import {
   errorForStatus,
 } from './errors';
 import { ApplicationDirectory, caseHint } from './directory';
+import { redactDownloadKeys } from './redaction';
 import type { ApplicationRef, EnvironmentRef, LifeTimeApplication } from './directory';
 import type { ApplicationVersion, ApplicationVersionCreate, Environment } from './types';
 
@@ -242,6 +243,7 @@ export class LifeTimeClient {
         headers,
         idempotent: call.method === 'GET',
         what: `${call.resource} (LifeTime)`,
+        redact: redactDownloadKeys,
         ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
         ...(this.signal !== undefined ? { signal: this.signal } : {}),
       });

@@ -9,38 +9,35 @@ import type { LifeTimeClient } from '../lifetime/client';
 import { LifeTimeOutcomeUnknownError } from '../lifetime/errors';
 import { statusInEnvironment } from '../lifetime/directory';
 import type { ApplicationDirectory, EnvironmentRef, LifeTimeApplication, MatchedBy } from '../lifetime/directory';
-import type { Reporter } from '../reporter';
+import type { Reporter } from '../util/reporter';
 import type { SyncTagsParameters } from './parameters';
+import { describeTag } from './report';
 import { compareVersions } from './versionCompare';
 
 export type TagOutcome = 'tagged' | 'already tagged' | 'skipped' | 'failed';
 
-export interface TagResult {
+/** What was found or done for one application, as data; report.ts puts it in words. */
+export type TagFinding =
+  | { outcome: 'tagged'; versionKey: string }
+  | { outcome: 'already tagged'; modified: boolean; modifiedMessage?: string }
+  | { outcome: 'skipped'; runningTag: string }
+  | { outcome: 'failed'; why: 'unknown application' }
+  | { outcome: 'failed'; why: 'not running' }
+  | { outcome: 'failed'; why: 'runs another tag'; runningTag: string }
+  | { outcome: 'failed'; why: 'number taken'; existingKey: string; runningTag?: string }
+  | { outcome: 'failed'; why: 'error'; message: string };
+
+export type TagResult = TagFinding & {
   application: BundleApplication;
-  outcome: TagOutcome;
-  /** The full sentence for the log and the failure message. */
-  detail: string;
-  /** The same, without what the summary's other columns already say. */
-  note: string;
-  matchedBy?: MatchedBy;
-  /** Something a person must read although nothing failed. */
-  warning?: string;
-}
+  /** How the LifeTime application was found, and its key there. */
+  match?: { matchedBy: MatchedBy; lifeTimeKey: string };
+};
 
 export interface SyncTagsResult {
   environment: string;
+  lifeTimeHost: string;
   results: TagResult[];
   taggedCount: number;
-}
-
-export class SyncTagsFailedError extends Error {
-  override name = 'SyncTagsFailedError';
-  constructor(
-    message: string,
-    readonly result: SyncTagsResult,
-  ) {
-    super(message);
-  }
 }
 
 export interface SyncTagsEnvironment {
@@ -49,6 +46,7 @@ export interface SyncTagsEnvironment {
   signal: AbortSignal;
 }
 
+/** Every application is tried; failures come back as outcomes (see report.ts for the task's verdict). */
 export async function runSyncTags(params: SyncTagsParameters, env: SyncTagsEnvironment): Promise<SyncTagsResult> {
   const { lifeTime, reporter } = env;
   const bundle = await verifyBundle(params.bundlePath, {
@@ -64,27 +62,20 @@ export async function runSyncTags(params: SyncTagsParameters, env: SyncTagsEnvir
     if (env.signal.aborted) throw new Error('tag synchronisation was cancelled');
     const result = await reporter.group(`${application.name} ${application.version}`, async () => {
       const r = await syncOne(application, directory, environment, lifeTime);
-      reporter.info(`${r.outcome}: ${r.detail}`);
-      if (r.outcome === 'skipped') reporter.warn(`"${application.name}": ${r.detail}`);
-      if (r.warning !== undefined) reporter.warn(`"${application.name}": ${r.warning}`);
+      const words = describeTag(r, { environment: environment.Name, lifeTimeHost: lifeTime.host });
+      reporter.info(`${r.outcome}: ${words.detail}`);
+      if (r.outcome === 'skipped') reporter.warn(`"${application.name}": ${words.detail}`);
+      if (words.warning !== undefined) reporter.warn(`"${application.name}": ${words.warning}`);
       return r;
     });
     results.push(result);
   }
-  const summary: SyncTagsResult = {
+  return {
     environment: environment.Name,
+    lifeTimeHost: lifeTime.host,
     results,
     taggedCount: results.filter((r) => r.outcome === 'tagged').length,
   };
-  const failed = results.filter((r) => r.outcome === 'failed');
-  if (failed.length > 0) {
-    throw new SyncTagsFailedError(
-      `${failed.length} of ${results.length} application(s) could not be tagged in "${environment.Name}" (LifeTime ${lifeTime.host}): ` +
-        failed.map((r) => `"${r.application.name}": ${r.detail}`).join('; '),
-      summary,
-    );
-  }
-  return summary;
 }
 
 async function syncOne(
@@ -95,80 +86,43 @@ async function syncOne(
 ): Promise<TagResult> {
   const wanted = application.version;
   const found = directory.match(application);
-  if (found === undefined) {
-    return {
-      application,
-      outcome: 'failed',
-      detail: `no application with key ${application.key}, UID ${application.uid} or name "${application.name}" in LifeTime ${lifeTime.host}; was it deployed to ${environment.Name}?`,
-      note: `unknown to this LifeTime; was it deployed to ${environment.Name}?`,
-    };
-  }
+  if (found === undefined) return { application, outcome: 'failed', why: 'unknown application' };
   const { application: target, matchedBy } = found;
-  const base: Pick<TagResult, 'application' | 'matchedBy'> = { application, matchedBy };
-  const matchedText = `matched by ${matchedBy}${matchedBy === 'key' ? '' : ` (LifeTime key ${target.Key})`}`;
+  const base = { application, match: { matchedBy, lifeTimeKey: target.Key } };
   const label = `application "${target.Name}"`;
   try {
     const status = statusInEnvironment(target, environment.Key);
-    if (status === undefined) {
-      return {
-        ...base,
-        outcome: 'failed',
-        detail: `not running in ${environment.Name}; was it deployed to ${environment.Name}?`,
-        note: `not running in ${environment.Name}`,
-      };
-    }
+    if (status === undefined) return { ...base, outcome: 'failed', why: 'not running' };
     const baseKey = status.BaseApplicationVersionKey ?? '';
     const runningTag = baseKey !== '' ? (await lifeTime.getVersion(target.Key, baseKey, label)).Version : undefined;
     const modified = status.IsModified === true;
     const order = runningTag === undefined ? undefined : compareVersions(runningTag, wanted);
-    if (order !== undefined && order > 0) {
-      return {
-        ...base,
-        outcome: 'skipped',
-        detail: `${environment.Name} already carries the higher tag ${runningTag ?? ''} (bundle: ${wanted}); not tagged`,
-        note: `higher tag ${runningTag ?? ''} already there`,
-      };
-    }
+    if (order !== undefined && order > 0) return { ...base, outcome: 'skipped', runningTag: runningTag ?? '' };
     if (order === 0) {
       // The number is taken: LifeTime cannot tag it twice, so this is the no-op a rerun must be.
-      const result: TagResult = {
-        ...base,
-        outcome: 'already tagged',
-        detail: `runs ${wanted}${modified ? ' with changes made after that tag' : ' unmodified'}, ${matchedText}; nothing to do`,
-        note: modified ? 'tagged earlier; changed since' : 'nothing to do',
-      };
-      if (modified) {
-        result.warning = `${environment.Name} runs changes made after its tag ${wanted} (${status.IsModifiedMessage ?? 'modified'}); a version number cannot be tagged twice, so tag these changes by hand if they are to be kept`;
-      }
-      return result;
-    }
-    if (!modified && runningTag !== undefined) {
       return {
         ...base,
-        outcome: 'failed',
-        detail: `${environment.Name} runs the unmodified tag ${runningTag}, not the bundle's ${wanted}; was it deployed to ${environment.Name}?`,
-        note: `runs ${runningTag} unmodified; not deployed?`,
+        outcome: 'already tagged',
+        modified,
+        ...(status.IsModifiedMessage !== undefined ? { modifiedMessage: status.IsModifiedMessage } : {}),
       };
     }
+    if (!modified && runningTag !== undefined)
+      return { ...base, outcome: 'failed', why: 'runs another tag', runningTag };
     const existing = await existingTag(lifeTime, target, wanted);
     if (existing !== undefined) {
       return {
         ...base,
         outcome: 'failed',
-        detail: `LifeTime already has version ${wanted} of this application (version key ${existing}), but ${environment.Name} runs other code${runningTag !== undefined ? ` (changed since ${runningTag})` : ''}; a version number cannot be tagged twice`,
-        note: `version ${wanted} exists but is not what runs`,
+        why: 'number taken',
+        existingKey: existing,
+        ...(runningTag !== undefined ? { runningTag } : {}),
       };
     }
-    const key = await createTag(application, target, environment, lifeTime);
-    return {
-      ...base,
-      outcome: 'tagged',
-      detail: `tagged ${wanted} (version key ${key}) on what runs in ${environment.Name}, ${matchedText}`,
-      note: `version key ${key}`,
-    };
+    const versionKey = await createTag(application, target, environment, lifeTime);
+    return { ...base, outcome: 'tagged', versionKey };
   } catch (error) {
-    const message = (error as Error).message;
-    return { ...base, outcome: 'failed', detail: message, note: message };
+    return { ...base, outcome: 'failed', why: 'error', message: (error as Error).message };
   }
 }
 

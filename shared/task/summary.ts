@@ -6,8 +6,6 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { scrubSecrets } from './secretRegistry';
 import { neutraliseCommands } from './untrusted';
 
-export { markdownCell, markdownTable } from './markdown';
-
 /**
  * Attaches markdown to the run (shown in the "Extensions" tab). The agent titles the section with
  * the file name, so the file is named after `title`, in a folder of its own so that two summaries

@@ -11,7 +11,8 @@ import { group, section } from '../../../shared/task/log';
 import { writeLine } from '../../../shared/task/output';
 import { runTask, type TaskContext, type TaskOutcome } from '../../../shared/task/run';
 import { readSecretInput } from '../../../shared/task/secrets';
-import { markdownTable, uploadSummary } from '../../../shared/task/summary';
+import { markdownTable } from '../../../shared/task/markdown';
+import { uploadSummary } from '../../../shared/task/summary';
 
 type Scenario = (context: TaskContext) => Promise<TaskOutcome>;
 

@@ -1,10 +1,10 @@
 /** The Reporter operations use, printing to the pipeline log through the task glue. */
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { Reporter } from './reporter';
-import { group } from './task/log';
-import { writeLine } from './task/output';
-import type { TaskContext } from './task/run';
-import { untrustedData } from './task/untrusted';
+import type { Reporter } from '../util/reporter';
+import { group } from './log';
+import { writeLine } from './output';
+import type { TaskContext } from './run';
+import { untrustedData } from './untrusted';
 
 export function agentReporter(context: TaskContext): Reporter {
   return {
