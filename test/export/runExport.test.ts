@@ -86,8 +86,9 @@ describe('runExport, in process', function () {
 
   it('warns, and says so in the result, when the source runs code changed since the tag', async () => {
     const result = await runExport(params(['Customer Core'], 'Development'), env());
-    assert.equal(result.packages[0]?.version, '1.1.0');
-    assert.ok(result.packages[0]?.modifiedSinceTag !== undefined);
+    const core = result.packages[0];
+    assert.equal(core?.version, '1.1.0');
+    assert.notEqual(core.modifiedSinceTag, undefined);
     assert.equal(reporter.warnings.length, 1);
     assert.match(
       reporter.warnings[0] ?? '',
