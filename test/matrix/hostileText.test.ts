@@ -15,8 +15,9 @@ import { hasCommandPrefix } from '../../shared/task/untrusted';
 import { makeBundle } from '../../tools/factories/bundleFactory';
 import { PROD_TOKEN } from '../../tools/factories/estate';
 import { runBundledTask, type TaskRun } from '../../tools/agent/taskRunner';
-import { AIRGAP_PASSWORD, deployWorld, type DeployWorld } from '../e2e/deployWorld';
-import { PUBLIC_KEY_PEM, SIGNING_KEY_PEM, exportWorld, succeeded, type ExportWorld } from '../e2e/exportWorld';
+import { AIRGAP_PASSWORD, deployWorld, type DeployWorld } from '../support/deployWorld';
+import { PUBLIC_KEY_PEM, SIGNING_KEY_PEM, exportWorld, type ExportWorld } from '../support/exportWorld';
+import { succeeded } from '../support/taskResults';
 
 const APP = 'Payroll ##vso[task.setvariable variable=X]pwned ##[group]fold';
 const VERSION = '1.0 ##vso[task.setvariable variable=V]v';

@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { processAlive } from '../../shared/util/processIdentity';
 import { makeBundle } from '../../tools/factories/bundleFactory';
-import { AIRGAP_PASSWORD, deployWorld, type DeployWorld } from '../e2e/deployWorld';
-import { succeeded, failureOf } from '../e2e/exportWorld';
+import { AIRGAP_PASSWORD, deployWorld, type DeployWorld } from '../support/deployWorld';
+import { failureOf, succeeded } from '../support/taskResults';
 
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 30_000;

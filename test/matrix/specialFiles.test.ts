@@ -13,8 +13,9 @@ import * as path from 'node:path';
 import { MANIFEST_FILE_NAME, SIGNATURE_FILE_NAME } from '../../shared/bundle/manifest';
 import { makeBundle, readManifest } from '../../tools/factories/bundleFactory';
 import { PRE_HOSTNAME } from '../../tools/factories/estate';
-import { AIRGAP_PASSWORD, deployWorld, type DeployWorld } from '../e2e/deployWorld';
-import { PUBLIC_KEY_PEM, SIGNING_KEYS, failureOf, succeeded } from '../e2e/exportWorld';
+import { AIRGAP_PASSWORD, deployWorld, type DeployWorld } from '../support/deployWorld';
+import { PUBLIC_KEY_PEM, SIGNING_KEYS } from '../support/exportWorld';
+import { failureOf, succeeded } from '../support/taskResults';
 
 const APPS = [{ name: 'Customer Portal', producers: ['Customer Core'] }, { name: 'Customer Core' }];
 const HUNG = { timeoutMs: 30_000 };
