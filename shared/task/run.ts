@@ -1,4 +1,5 @@
 import * as tl from 'azure-pipelines-task-lib/task';
+import { TEST_KNOBS_ARGUMENT } from '../http/testKnobs';
 import { endRunningTools } from '../osptool/registry';
 import { runForcedExitCleanups } from './forcedExit';
 import { installOutputScrubber } from './output';
@@ -27,6 +28,16 @@ const CANCEL_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 const CANCEL_GRACE_MS = 30_000;
 
 /**
+ * CANCEL_GRACE_MS, or AIRGAP_CANCEL_GRACE_MS when the process carries the test-knobs argument (a
+ * pipeline cannot set it; see shared/http/testKnobs.ts), so a test can reach the grace timer.
+ */
+function cancelGraceMs(): number {
+  if (!process.argv.slice(2).includes(TEST_KNOBS_ARGUMENT)) return CANCEL_GRACE_MS;
+  const raw = process.env['AIRGAP_CANCEL_GRACE_MS']?.trim() ?? '';
+  return /^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= CANCEL_GRACE_MS ? Number(raw) : CANCEL_GRACE_MS;
+}
+
+/**
  * Runs a task's operation and turns its end into exactly one `task.complete`: Succeeded,
  * SucceededWithIssues (when it warned), Failed with the outcome's or the error's message (the stack
  * only in a debug line), or Cancelled with a non-zero exit code after SIGINT/SIGTERM.
@@ -43,9 +54,10 @@ export async function runTask(taskName: string, main: (context: TaskContext) => 
     cancelledBy = signal;
     tl.warning(`${taskName} was asked to stop (${signal}); cleaning up.`);
     controller.abort(new Error(`${taskName} was cancelled (${signal}).`));
+    const graceMs = cancelGraceMs();
     setTimeout(
-      () => exitNow(taskName, `${signal}, and it had not cleaned up within ${CANCEL_GRACE_MS / 1000} s`),
-      CANCEL_GRACE_MS,
+      () => exitNow(taskName, `${signal}, and it had not cleaned up within ${graceMs / 1000} s`),
+      graceMs,
     ).unref();
   };
   for (const signal of CANCEL_SIGNALS) process.on(signal, onSignal);

@@ -72,6 +72,23 @@ describe('deploy: OSPTool never outlives the task, and no rerun publishes alongs
     assert.deepEqual(published(), []);
   });
 
+  it('the cancel grace running out ends OSPTool first too, and reports it', async () => {
+    const bundle = await makeBundle(path.join(world.share, 'grace'), APPS);
+    world.control({ expectedPassword: AIRGAP_PASSWORD, failures: { 'Customer Core': 'stubborn' } });
+    // A grace shorter than the runner's own SIGTERM-to-SIGKILL wait, so the grace timer ends the run.
+    const started = world.start(bundle, {}, { env: { AIRGAP_CANCEL_GRACE_MS: '500' } });
+    await waitFor(() => fs.existsSync(path.join(toolDir, 'osptool-hang.pid')), 'OSPTool to start');
+    started.child.kill('SIGTERM');
+    const run = await started.done;
+
+    assert.notEqual(run.exitCode, 0);
+    assert.equal(run.result?.status, 'Cancelled', run.stdout);
+    assert.match(run.result.message, /had not cleaned up within 0\.5 s/);
+    assert.match(run.result.message, new RegExp(`OSPTool \\(process ${hangPid()}\\) was ended`));
+    await waitFor(() => !processAlive(hangPid()), 'OSPTool to be gone');
+    assert.deepEqual(locks(), []);
+  });
+
   it('after a SIGKILL, the rerun refuses while the orphaned OSPTool lives (naming it), then publishes once', async () => {
     const bundle = await makeBundle(path.join(world.share, 'killed hard'), APPS);
     world.control({ expectedPassword: AIRGAP_PASSWORD, failures: { 'Customer Core': 'hang' } });
