@@ -23,6 +23,8 @@ const APP = 'Payroll ##vso[task.setvariable variable=X]pwned ##[group]fold';
 const VERSION = '1.0 ##vso[task.setvariable variable=V]v';
 const CHANGE_LOG = 'Fixes\n##vso[task.prependpath]/tmp/attacker\r##[error]fake';
 const PRODUCER = 'Payroll Lib ##vso[task.prependpath]/tmp/attacker';
+// Cannot be chosen by name (a name list splits on line breaks), so it is exported by a manifest.
+const MULTI_LINE = 'Ledger\n##vso[task.setvariable variable=N]after a line break\r\n##[section]fake';
 
 const OWN_VARIABLES: Record<string, string[]> = {
   export: ['bundlePath', 'applicationCount'],
@@ -55,6 +57,7 @@ describe('hostile text from LifeTime, the Probe, a manifest and OSPTool is never
     dev = await exportWorld(
       [
         { name: PRODUCER, versions: [{ version: '2.0' }], running: { Acceptance: { version: '2.0' } } },
+        { name: MULTI_LINE, versions: [{ version: '3.0' }], running: { Acceptance: { version: '3.0' } } },
         {
           name: APP,
           producers: [PRODUCER],
@@ -96,6 +99,42 @@ describe('hostile text from LifeTime, the Probe, a manifest and OSPTool is never
 
     const tagged = await runBundledTask('AirGapSyncTags', {
       inputs: { targetEnvironment: 'Pre-Production', bundlePath: bundle, verificationKey: PUBLIC_KEY_PEM },
+      connection: { url: prod.production.url, token: PROD_TOKEN },
+    });
+    succeeded(tagged);
+    assertOnlyOwnCommands(tagged, 'syncTags');
+  });
+
+  it('a name with line breaks, exported by a deployment manifest, deployed and tagged, stays one line', async () => {
+    const app = dev.emulator.application(MULTI_LINE);
+    const version = dev.emulator.versions(MULTI_LINE)[0];
+    assert.ok(app !== undefined && version !== undefined);
+    const scope = path.join(dev.share, 'deployment_manifest.cache');
+    fs.writeFileSync(
+      scope,
+      JSON.stringify([
+        {
+          ApplicationName: MULTI_LINE,
+          ApplicationKey: app.key,
+          Version: '3.0',
+          VersionKey: version.Key,
+          IsModified: false,
+        },
+      ]),
+    );
+    const exported = await dev.run({ manifestFile: scope, sharePath: prod.share, bundleName: 'multi-line' });
+    succeeded(exported);
+    assertOnlyOwnCommands(exported, 'export');
+    assert.ok(exported.stdout.includes('Ledger\\n#\u200b#vso[task.setvariable variable=N]'), 'shown on one line');
+
+    const bundle = path.join(prod.share, 'multi-line');
+    prod.control({ expectedPassword: AIRGAP_PASSWORD });
+    const deployed = await prod.run(bundle);
+    succeeded(deployed);
+    assertOnlyOwnCommands(deployed, 'deploy');
+
+    const tagged = await runBundledTask('AirGapSyncTags', {
+      inputs: { targetEnvironment: 'Pre-Production', bundlePath: bundle },
       connection: { url: prod.production.url, token: PROD_TOKEN },
     });
     succeeded(tagged);
