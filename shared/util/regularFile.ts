@@ -51,7 +51,9 @@ function checkRegular(filePath: string, info: Stats): void {
 
 function checkSame(filePath: string, before: Stats, after: Stats): void {
   checkRegular(filePath, after);
-  if (before.ino !== after.ino || before.dev !== after.dev) {
+  // Some SMB servers report no file id (0); then only the kind of file can be compared.
+  const comparable = before.ino !== 0 && after.ino !== 0;
+  if (comparable && (before.ino !== after.ino || before.dev !== after.dev)) {
     throw new NotRegularFileError(filePath, 'a file that was replaced while it was being opened');
   }
 }
