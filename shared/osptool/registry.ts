@@ -6,7 +6,7 @@
  * a rerun publishes the same package is exactly what "never twice" forbids.
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { processStartIdentity } from '../util/processIdentity';
+import { processAlive, processStartIdentity } from '../util/processIdentity';
 
 export interface RunningTool {
   pid: number;
@@ -79,6 +79,20 @@ export function endRunningTools(): number[] {
     ended.push(pid);
   }
   running.clear();
+  waitUntilGone(ended);
   if (ended.length > 0) changed();
   return ended;
+}
+
+// A killed process takes a moment to go; the lock must not be released before it has.
+const GONE_WAIT_MS = 2_000;
+const GONE_POLL_MS = 20;
+
+function waitUntilGone(pids: number[]): void {
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + GONE_WAIT_MS;
+  while (pids.some((pid) => processAlive(pid)) && Date.now() < deadline) {
+    // A synchronous sleep: the caller is about to exit and must not return to the event loop.
+    Atomics.wait(sleeper, 0, 0, GONE_POLL_MS);
+  }
 }
