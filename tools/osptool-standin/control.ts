@@ -5,8 +5,9 @@ import * as fs from 'node:fs';
  * `hang-escaped-helper`: the tool ignores SIGTERM and its helper runs in a session of its own, so
  * no group kill reaches it and it holds the pipes after the tool is gone (as a Windows helper that
  * broke away from the tool's job, or one taskkill could not end).
+ * `stubborn`: hangs and ignores SIGTERM, as a tool busy publishing might; only SIGKILL ends it.
  */
-export type FailureMode = 'exit' | 'error-text' | 'hang' | 'hang-escaped-helper' | 'crash';
+export type FailureMode = 'exit' | 'error-text' | 'hang' | 'hang-escaped-helper' | 'stubborn' | 'crash';
 
 /** `osptool-control.json` beside the stand-in: how a test wants this run to go. */
 export interface StandInControl {
@@ -23,9 +24,11 @@ export interface StandInControl {
    * someone changing the share during a deployment.
    */
   tamperWhilePublishing?: Record<string, string>;
+  /** By application name: a file to replace with a named pipe (mkfifo) while that application publishes. */
+  fifoWhilePublishing?: Record<string, string>;
 }
 
-const MODES: readonly string[] = ['exit', 'error-text', 'hang', 'hang-escaped-helper', 'crash'];
+const MODES: readonly string[] = ['exit', 'error-text', 'hang', 'hang-escaped-helper', 'stubborn', 'crash'];
 
 export function readControl(file: string): StandInControl {
   if (!fs.existsSync(file)) return {};
@@ -43,6 +46,13 @@ export function readControl(file: string): StandInControl {
     control.tamperWhilePublishing = {};
     for (const [name, file] of Object.entries(tamper)) {
       if (typeof file === 'string') control.tamperWhilePublishing[name] = file;
+    }
+  }
+  const fifo = get('fifoWhilePublishing');
+  if (typeof fifo === 'object' && fifo !== null) {
+    control.fifoWhilePublishing = {};
+    for (const [name, file] of Object.entries(fifo)) {
+      if (typeof file === 'string') control.fifoWhilePublishing[name] = file;
     }
   }
   const failures = get('failures');
