@@ -78,7 +78,7 @@ export async function runTask(taskName: string, main: (context: TaskContext) => 
     if (cancelledBy !== undefined) {
       finishCancelled(taskName, cancelledBy, outcome.failed === true ? outcome.message : undefined);
     } else if (outcome.failed === true) {
-      tl.setResult(tl.TaskResult.Failed, scrubSecrets(outcome.message));
+      tl.setResult(tl.TaskResult.Failed, safe(outcome.message));
     } else if (warnings > 0) {
       const plural = warnings === 1 ? 'warning' : 'warnings';
       tl.setResult(tl.TaskResult.SucceededWithIssues, safe(`${outcome.message} (${warnings} ${plural})`));
