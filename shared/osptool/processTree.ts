@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 
 // taskkill normally answers at once; one that does not is given up on, and the child killed directly.
 const TASKKILL_WAIT_MS = 3_000;
@@ -16,13 +16,42 @@ export function killProcessTree(child: ChildProcess, signal: NodeJS.Signals = 'S
   const pid = child.pid;
   if (pid === undefined) return Promise.resolve();
   if (process.platform === 'win32') return taskkillTree(child, pid);
+  signalGroup(child, pid, signal);
+  return Promise.resolve();
+}
+
+function signalGroup(child: ChildProcess, pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {
     // The group is gone already, or the child was not a group leader: end the child at least.
     child.kill(signal);
   }
-  return Promise.resolve();
+}
+
+/**
+ * killProcessTree with SIGKILL, synchronously, for a caller about to exit (registry.ts): the same
+ * taskkill on Windows, bounded by the same wait, and the same fallback to the tool itself when
+ * taskkill cannot end the tree, so a forced exit under Wine or with access denied still ends OSPTool.
+ */
+export function killProcessTreeNow(child: ChildProcess): void {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  if (process.platform === 'win32') {
+    const taskkill = spawnSync('taskkill', taskkillArguments(pid), {
+      shell: false,
+      windowsHide: true,
+      stdio: 'ignore',
+      timeout: TASKKILL_WAIT_MS,
+    });
+    if (taskkill.status !== 0) child.kill(); // TerminateProcess on the tool itself
+    return;
+  }
+  signalGroup(child, pid, 'SIGKILL');
+}
+
+function taskkillArguments(pid: number): string[] {
+  return ['/PID', String(pid), '/T', '/F'];
 }
 
 function taskkillTree(child: ChildProcess, pid: number): Promise<void> {
@@ -37,7 +66,7 @@ function taskkillTree(child: ChildProcess, pid: number): Promise<void> {
     };
     const timer = setTimeout(() => finish(false), TASKKILL_WAIT_MS);
     try {
-      const taskkill = spawn('taskkill', ['/PID', String(pid), '/T', '/F'], {
+      const taskkill = spawn('taskkill', taskkillArguments(pid), {
         shell: false,
         windowsHide: true,
         stdio: 'ignore',

@@ -5,8 +5,9 @@
  * a second cancel signal, the cancel grace timer, an uncaught error. An orphan left publishing while
  * a rerun publishes the same package is exactly what "never twice" forbids.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { processAlive, processStartIdentity } from '../util/processIdentity';
+import { killProcessTreeNow } from './processTree';
 
 export interface RunningTool {
   pid: number;
@@ -62,20 +63,13 @@ export function registerRunningTool(child: ChildProcess): () => void {
 
 /**
  * Ends every running tool and what it started, synchronously (the caller is about to exit):
- * SIGKILL to its process group on POSIX, `taskkill /T /F` on Windows. Returns the pids ended.
+ * SIGKILL to its process group on POSIX, `taskkill /T /F` on Windows, else the tool itself
+ * (processTree.ts killProcessTreeNow). Returns the pids ended.
  */
 export function endRunningTools(): number[] {
   const ended: number[] = [];
   for (const [pid, child] of running) {
-    if (process.platform === 'win32') {
-      spawnSync('taskkill', ['/pid', String(pid), '/T', '/F'], { windowsHide: true, stdio: 'ignore' });
-    } else {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    }
+    killProcessTreeNow(child);
     ended.push(pid);
   }
   running.clear();
