@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import type { LifeTimeAnswer, LifeTimeCall, LifeTimeClient } from '../client';
+import type { EnvironmentRef } from '../directory';
 import { LifeTimeOutcomeUnknownError, LifeTimeResponseError } from '../errors';
 import { isDeploymentKey, parseDeploymentKey } from './key';
 import {
@@ -40,8 +41,6 @@ export interface ListFilter {
   targetEnvironmentKey?: string;
 }
 
-type Env = { Key: string; Name: string };
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -71,7 +70,7 @@ export class DeploymentPlans {
    * later). Never repeated: a lost answer is LifeTimeOutcomeUnknownError, and so is an answer that
    * holds no key, since the plan may exist either way.
    */
-  async createFromBinary(environment: Env, file: string, label: string): Promise<string> {
+  async createFromBinary(environment: EnvironmentRef, file: string, label: string): Promise<string> {
     const size = (await fs.promises.stat(file)).size;
     const call: LifeTimeCall = {
       method: 'POST',
@@ -206,7 +205,7 @@ export class DeploymentPlans {
   }
 
   /** `GET /environments/{key}/deploymentzones/`. */
-  async zones(environment: Env): Promise<DeploymentZone[]> {
+  async zones(environment: EnvironmentRef): Promise<DeploymentZone[]> {
     const call: LifeTimeCall = {
       method: 'GET',
       path: `environments/${segment(environment.Key)}/deploymentzones/`,
@@ -221,7 +220,7 @@ export class DeploymentPlans {
   }
 
   /** The target's default zone key; '' (LifeTime's "default zone") when it marks none. */
-  async defaultZoneKey(environment: Env): Promise<string> {
+  async defaultZoneKey(environment: EnvironmentRef): Promise<string> {
     const zones = await this.zones(environment);
     const zone = zones.find((z) => z.IsDefault === true) ?? (zones.length === 1 ? zones[0] : undefined);
     return typeof zone?.Key === 'string' ? zone.Key : '';

@@ -4,7 +4,7 @@
  * the target, created since the request was about to go out, that deploy the application (or carry
  * the notes) the caller is looking for. The caller decides what none, one or several mean.
  */
-import { sameKey } from '../status';
+import { sameKey } from '../directory';
 import { isoDay, type DeploymentPlans } from './api';
 import type { Deployment } from './types';
 
