@@ -39,10 +39,15 @@ describe('runDeploy, in process', function () {
 
   const params = (overrides: Partial<DeployParameters> = {}): DeployParameters => ({
     bundlePath: bundle,
-    osptoolPath: world.osptool,
-    targetHostname: PRE_HOSTNAME,
-    user: AIRGAP_USER,
-    password: AIRGAP_PASSWORD,
+    publish: {
+      method: 'osptool',
+      osptoolPath: world.osptool,
+      targetHostname: PRE_HOSTNAME,
+      user: AIRGAP_USER,
+      password: AIRGAP_PASSWORD,
+    },
+    allowDowngrade: false,
+    waitForBundleMinutes: 0,
     timeoutMinutes: 1,
     dryRun: false,
     ...overrides,
@@ -100,7 +105,8 @@ describe('runDeploy, in process', function () {
       'Backoffice: published',
     ]);
     assert.deepEqual(deployOutcome(rerun), {
-      message: 'Published 2 package(s) to preprod.example.com, 1 already published earlier',
+      message:
+        'Published 2 package(s) to preprod.example.com, 1 already published earlier (judged by the deploy journal alone: no lifeTimeConnection checked the target)',
     });
     assert.equal(world.calls().length, 4, 'Customer Core was not published twice');
   });

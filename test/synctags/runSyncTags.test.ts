@@ -31,10 +31,15 @@ describe('runSyncTags, in process', function () {
     const result = await runDeploy(
       {
         bundlePath: bundle,
-        osptoolPath: world.osptool,
-        targetHostname: PRE_HOSTNAME,
-        user: AIRGAP_USER,
-        password: AIRGAP_PASSWORD,
+        publish: {
+          method: 'osptool',
+          osptoolPath: world.osptool,
+          targetHostname: PRE_HOSTNAME,
+          user: AIRGAP_USER,
+          password: AIRGAP_PASSWORD,
+        },
+        allowDowngrade: false,
+        waitForBundleMinutes: 0,
         timeoutMinutes: 1,
         dryRun: false,
       },
