@@ -136,9 +136,11 @@ export async function waitForBundle(bundlePath: string, options: ArrivalOptions)
   let said = '';
   let saidAt = 0;
   for (let first = true; ; first = false) {
-    const look: Look = fs.existsSync(folder)
+    let look: Look = fs.existsSync(folder)
       ? await watcher.look(!first)
       : { complete: false, missing: [`the bundle folder itself (not there yet)`] };
+    // Not complete at first sight: the packages that are complete are hashed now, so tampering is refused at once.
+    if (first && !look.complete && fs.existsSync(folder)) look = await watcher.look(true);
     if (look.complete) return;
     const text = look.missing.join(', ');
     if (text !== said || Date.now() - saidAt >= REPEAT_PROGRESS_MS) {

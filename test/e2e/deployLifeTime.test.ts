@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { DeploymentRecord } from '../../tools/emulator/emulator';
 import { makeBundle, readManifest } from '../../tools/factories/bundleFactory';
 import type { BundleAppSpec } from '../../tools/factories/bundleFactory';
+import { PROD_TOKEN } from '../../tools/factories/estate';
 import { deployWorld, type DeployWorld } from '../support/deployWorld';
 import { failureOf, succeeded } from '../support/taskResults';
 
@@ -106,6 +107,20 @@ describe('OutSystemsAirGapDeploy with publishMethod lifetime (bundled task, prod
         world.production.deployments().map((p) => p.status),
         ['finished_successful', 'finished_successful', 'finished_successful'],
       );
+    });
+
+    it("LifeTime's text is data: a log line that echoes the token or carries an agent command does neither", async () => {
+      world.production.scriptDeployment('Customer Core', {
+        outcome: 'warnings',
+        messages: [`Connected with ${PROD_TOKEN}`, '##vso[task.setvariable variable=deployedCount;isOutput=true]999'],
+      });
+      // The task runner fails any run that prints the token it was given; this one must pass that scan.
+      const run = await world.runLifeTime(
+        await makeBundle(path.join(world.share, 'hostile'), [{ name: 'Customer Core' }]),
+      );
+      assert.equal(run.result?.status, 'SucceededWithIssues');
+      assert.equal(run.outputVariables.deployedCount, '1');
+      assert.match(run.stdout, /Connected with \*\*\*/);
     });
 
     it('warnings: published, and the task ends with issues naming them', async () => {
