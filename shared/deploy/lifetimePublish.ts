@@ -9,7 +9,10 @@
  */
 import type { EnvironmentRef } from '../lifetime/directory';
 import { LifeTimeError, LifeTimeNotFoundError, LifeTimeOutcomeUnknownError } from '../lifetime/errors';
-import { drivePlan, findPlans, type DeploymentMessage, type DeploymentPlans } from '../lifetime/deployments';
+import type { DeploymentPlans } from '../lifetime/deployments/api';
+import { drivePlan } from '../lifetime/deployments/drive';
+import { findPlans } from '../lifetime/deployments/find';
+import type { DeploymentMessage } from '../lifetime/deployments/types';
 import { uidToGuid } from '../oap/uid';
 import type { BundleApplication } from '../bundle/manifest';
 import type { DeployJournal, PlanEntry } from './journal';

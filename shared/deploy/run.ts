@@ -11,7 +11,7 @@ import { waitForBundle } from '../bundle/arrival';
 import { checkPackageHash, verifyBundle } from '../bundle/verify';
 import type { VerifiedBundle } from '../bundle/verify';
 import type { LifeTimeClient } from '../lifetime/client';
-import { DeploymentPlans } from '../lifetime/deployments';
+import { DeploymentPlans } from '../lifetime/deployments/api';
 import { describeOspToolCommand } from '../osptool/command';
 import { runOspTool } from '../osptool/runner';
 import type { Reporter } from '../util/reporter';
