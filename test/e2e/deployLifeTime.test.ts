@@ -300,6 +300,25 @@ describe('OutSystemsAirGapDeploy with publishMethod lifetime (bundled task, prod
     });
   });
 
+  it('a lost answer that LifeTime cannot settle (another saved plan of the same application): fails saying what to look at, uploads nothing again', async () => {
+    world = await deployWorld([{ name: 'Customer Core', versions: [{ version: '0.9.0' }] }]);
+    const theirs = world.production.addDeployment({
+      targetEnvironment: 'Pre-Production',
+      applications: [{ name: 'Customer Core', version: '0.9.0' }],
+      status: 'saved',
+    });
+    world.production.injectFault({ kind: 'reset-after-request', method: 'POST', path: '/deployment' });
+    const bundle = await makeBundle(path.join(world.share, 'ambiguous'), [{ name: 'Customer Core' }]);
+    const message = failureOf(await world.runLifeTime(bundle));
+    const ours = world.production.deployments().find((p) => p.origin === 'binary');
+    assert.ok(ours);
+    assert.match(message, /LifeTime lists 2 plans for "Customer Core" to "Pre-Production"/);
+    assert.ok(message.includes(theirs) && message.includes(ours.key), message);
+    assert.match(message, /look in LifeTime .* delete any that was not started, and run the task again/);
+    assert.equal(world.production.deployments().length, 2, 'nothing uploaded a second time');
+    assert.deepEqual(ours.commands, [], 'and nothing started');
+  });
+
   it('a two-step target: the prepared plan is continued, the package published', async () => {
     world = await deployWorld([], { deployments: { twoStepEnvironments: ['Pre-Production'] } });
     const run = await world.runLifeTime(
