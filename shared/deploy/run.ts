@@ -129,7 +129,9 @@ export async function runDeploy(params: DeployParameters, env: DeployEnvironment
     for (const d of preflight.downgrades) reporter.warn(`rollback: ${d}`);
     reporter.info('Pre-flight passed: the target exists, every required application runs there, no downgrade');
   }
-  const host = osp?.targetHostname ?? preflight?.environment.HostName ?? '';
+  // Through LifeTime, the journal is named after the host LifeTime registers (its name if none).
+  const registered = preflight?.environment.HostName || preflight?.environment.Name;
+  const host = osp?.targetHostname ?? registered ?? '';
   const where = preflight === undefined ? host : `"${preflight.environment.Name}" (${host})`;
   reporter.info(`Plan for ${where} (producers first)${preflight ? ', with what the target runs now' : ''}:`);
   for (const p of plan) {
