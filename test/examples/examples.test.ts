@@ -77,7 +77,7 @@ function visible(input: TaskInput, given: Record<string, unknown>, task: TaskJso
   if (!rule) return true;
   const [, other = '', wanted = ''] = rule;
   const value = given[other] ?? task.inputs.find((i) => i.name === other)?.defaultValue;
-  return String(value) === wanted;
+  return (typeof value === 'string' || typeof value === 'boolean') && String(value) === wanted;
 }
 
 /** Problems with the uses of our tasks in one parsed pipeline; an empty list when all is right. */
