@@ -195,7 +195,7 @@ export class DeployJournal {
     const ignored = listed.length - trusted.length + listedPlans.length - plans.length;
     const problem =
       ignored > 0
-        ? `${ignored} entr${ignored === 1 ? 'y' : 'ies'} of deploy journal ${file} did not come from a deployment with this target's credentials (changed password, or edited on the share) and ${ignored === 1 ? 'was' : 'were'} ignored: those packages are published again`
+        ? `${ignored} entr${ignored === 1 ? 'y' : 'ies'} of deploy journal ${file} did not come from a deployment with this target's credentials (a changed password or token, the other publish method, or edited on the share) and ${ignored === 1 ? 'was' : 'were'} ignored: those packages are published again`
         : undefined;
     return new DeployJournal(file, header, trusted, key, plans, problem);
   }
