@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BundleError } from './errors';
 import { MANIFEST_FILE_NAME, SIGNATURE_FILE_NAME, parseBundleManifest, type BundleManifest } from './manifest';
 import { publicKeyFingerprint, verifyManifestSignature } from './signing';
+import { openRegularFile, readRegularFile } from '../util/regularFile';
 
 export interface ArrivalOptions {
   waitMinutes: number;
@@ -41,14 +42,16 @@ function size(file: string): number | undefined {
   }
 }
 
-function sha256Of(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
+/** Opened regular-file-only: a pipe swapped in on the share must not block the wait. */
+async function sha256Of(file: string): Promise<string> {
+  const handle = await openRegularFile(file);
+  try {
     const hash = createHash('sha256');
-    fs.createReadStream(file)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
+    for await (const chunk of handle.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);
+    return hash.digest('hex');
+  } finally {
+    await handle.close();
+  }
 }
 
 function bytesText(n: number): string {
@@ -69,7 +72,7 @@ class Watcher {
     const manifestSize = size(manifestPath);
     if (manifestSize === undefined) return { complete: false, missing: [`${MANIFEST_FILE_NAME} (not there yet)`] };
     if (manifestSize > MAX_MANIFEST_BYTES) return { complete: true }; // the verification refuses it, naming it
-    const bytes = fs.readFileSync(manifestPath);
+    const bytes = await readRegularFile(manifestPath, MAX_MANIFEST_BYTES);
     let manifest: BundleManifest;
     try {
       manifest = parseBundleManifest(bytes, manifestPath);
@@ -83,7 +86,7 @@ class Watcher {
       const sigSize = size(sigPath);
       if (sigSize === undefined || sigSize < SIGNATURE_BYTES) {
         missing.push(`${SIGNATURE_FILE_NAME} (${sigSize === undefined ? 'not there yet' : 'not complete'})`);
-      } else if (!verifyManifestSignature(bytes, fs.readFileSync(sigPath), this.key)) {
+      } else if (!verifyManifestSignature(bytes, await readRegularFile(sigPath, 1024), this.key)) {
         throw new BundleError(
           `bundle manifest "${manifestPath}":`,
           `its signature in ${SIGNATURE_FILE_NAME} does not verify with the key ${publicKeyFingerprint(this.key)}: the manifest was changed after it was signed, or it was signed with another key; refused without waiting`,
