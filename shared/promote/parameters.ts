@@ -1,5 +1,8 @@
-/** The promote task's inputs, typed and checked before the bundle is read. */
+/** The promote task's inputs: the typed parameters, and their reader. */
 import type { KeyObject } from 'node:crypto';
+import { loadPublicKey } from '../bundle/signing';
+import { readLifeTimeConnection } from '../task/connection';
+import { bool, oneOf, optionalString, requiredString } from '../task/inputs';
 
 export const TWO_STEP_MODES = ['continue', 'stop'] as const;
 export type TwoStepMode = (typeof TWO_STEP_MODES)[number];
@@ -27,4 +30,37 @@ export function checkDistinctEnvironments(source: string, target: string): void 
       `sourceEnvironment and targetEnvironment are both "${target}": the promotion goes from the environment the bundle runs in (PRE) to another one (e.g. Production)`,
     );
   }
+}
+
+/** Minutes, fractions allowed (0.5 is 30 seconds), at most a day. */
+function timeoutMinutesInput(): number {
+  const raw = optionalString('timeoutMinutes');
+  if (raw === undefined) return 60;
+  const minutes = Number(raw);
+  if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 24 * 60) {
+    throw new Error(`Input 'timeoutMinutes' must be a number of minutes between 0 and 1440, not '${raw}'.`);
+  }
+  return minutes;
+}
+
+export function readPromoteParameters(): PromoteParameters {
+  // The token is registered as a secret before any other input is read or anything printed.
+  const lifeTime = readLifeTimeConnection('lifeTimeConnection');
+  const sourceEnvironment = requiredString('sourceEnvironment');
+  const targetEnvironment = requiredString('targetEnvironment');
+  checkDistinctEnvironments(sourceEnvironment, targetEnvironment);
+  const params: PromoteParameters = {
+    lifeTime: { serverUrl: lifeTime.serverUrl, token: lifeTime.token },
+    sourceEnvironment,
+    targetEnvironment,
+    bundlePath: requiredString('bundlePath'),
+    twoStepMode: oneOf('twoStepMode', TWO_STEP_MODES, 'continue'),
+    redeployOutdated: bool('redeployOutdated', true),
+    timeoutMinutes: timeoutMinutesInput(),
+  };
+  const notes = optionalString('notes');
+  if (notes !== undefined) params.notes = notes;
+  const key = optionalString('verificationKey');
+  if (key !== undefined) params.verificationKey = loadPublicKey(key, 'verificationKey');
+  return params;
 }

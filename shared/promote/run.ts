@@ -1,17 +1,20 @@
 /**
  * The promote operation: verify the bundle, check that the source (PRE) runs exactly the bundle's
  * tagged versions, leave out what the target already runs, then deploy the rest through one
- * LifeTime deployment plan (plan.ts). Everything before the plan only reads LifeTime.
+ * LifeTime deployment plan. Everything before the plan only reads LifeTime. Outcomes, failures
+ * included, come back as data; report.ts puts them in words and gives the task's verdict.
  */
 import * as crypto from 'node:crypto';
 import { verifyBundle } from '../bundle/verify';
 import type { LifeTimeClient } from '../lifetime/client';
+import type { EnvironmentRef } from '../lifetime/directory';
 import type { Reporter } from '../reporter';
 import type { PromoteParameters } from './parameters';
-import { ApplicationMatcher, selectVersions } from './selection';
-import type { Candidate, EnvironmentRef } from './selection';
+import { describeCandidate } from './report';
+import { selectVersions } from './selection';
+import type { Candidate, Refusal } from './selection';
 
-export type RowResult = 'promoted' | 'already there' | 'prepared' | 'not promoted' | 'failed';
+export type RowResult = 'promoted' | 'already there' | 'prepared' | 'not promoted';
 
 export interface PromoteRow {
   candidate: Candidate;
@@ -26,25 +29,21 @@ export interface PlanOutcome {
   created: boolean;
 }
 
+export type PromoteFailure = { kind: 'refused' };
+
 export interface PromoteResult {
   source: string;
   target: string;
+  lifeTimeHost: string;
   rows: PromoteRow[];
+  /** Applications that cannot be promoted (then no plan exists). */
+  refusals: Refusal[];
   plan?: PlanOutcome;
   /** LifeTime's deployment log messages of type Warning and Error, as printed. */
   lifeTimeWarnings: string[];
   lifeTimeErrors: string[];
   promotedCount: number;
-}
-
-export class PromoteFailedError extends Error {
-  override name = 'PromoteFailedError';
-  constructor(
-    message: string,
-    readonly result: PromoteResult,
-  ) {
-    super(message);
-  }
+  failure?: PromoteFailure;
 }
 
 export interface PromoteEnvironment {
@@ -71,40 +70,31 @@ export async function runPromote(params: PromoteParameters, env: PromoteEnvironm
       `sourceEnvironment "${params.sourceEnvironment}" and targetEnvironment "${params.targetEnvironment}" are the same LifeTime environment (key ${target.Key})`,
     );
   }
-  const matcher = new ApplicationMatcher(await lifeTime.listApplications({ includeEnvStatus: true }));
-  const candidates = await selectVersions(
+  const directory = await lifeTime.applicationDirectory({ includeEnvStatus: true });
+  const selection = await selectVersions(
     bundle.packages.map((p) => p.application),
-    { lifeTime, source, target, matcher },
+    { lifeTime, source, target, directory },
   );
-  for (const c of candidates) reporter.info(describeCandidate(c, source, target));
-
-  const rows: PromoteRow[] = candidates.map((candidate) => ({
-    candidate,
-    result: candidate.alreadyThere ? 'already there' : 'not promoted',
-  }));
   const result: PromoteResult = {
     source: source.Name,
     target: target.Name,
-    rows,
+    lifeTimeHost: lifeTime.host,
+    rows: selection.candidates.map((candidate) => ({
+      candidate,
+      result: candidate.alreadyThere ? 'already there' : 'not promoted',
+    })),
+    refusals: selection.refusals,
     lifeTimeWarnings: [],
     lifeTimeErrors: [],
     promotedCount: 0,
   };
-  const toPromote = rows.filter((r) => !r.candidate.alreadyThere);
+  if (selection.refusals.length > 0) return { ...result, failure: { kind: 'refused' } };
+  for (const c of selection.candidates) reporter.info(describeCandidate(c, result));
+
+  const toPromote = result.rows.filter((r) => !r.candidate.alreadyThere);
   if (toPromote.length === 0) {
     reporter.info(`${target.Name} already runs every version of the bundle; no deployment plan is needed`);
     return result;
   }
-  throw new PromoteFailedError('deployment plans are not built yet', result);
-}
-
-function describeCandidate(c: Candidate, source: EnvironmentRef, target: EnvironmentRef): string {
-  const app = `"${c.application.name}" ${c.application.version}`;
-  const matched = c.matchedBy === 'key' ? '' : `, matched by ${c.matchedBy} (LifeTime key ${c.lifeTime.Key})`;
-  const from =
-    c.fromVersion === undefined
-      ? `not in ${target.Name} yet`
-      : `${target.Name} runs ${c.fromVersion === '' ? 'an untagged version' : c.fromVersion}${c.fromModified ? ' with changes made after that tag' : ''}`;
-  const what = c.alreadyThere ? `${target.Name} already runs it; left out` : `${from}; to promote`;
-  return `${app}: ${source.Name} runs it unmodified (version key ${c.versionKey}${matched}); ${what}`;
+  throw new Error('deployment plans are not built yet');
 }
