@@ -265,8 +265,9 @@ stages:
       stages: Stage[];
     };
     const promote = main.stages.find((s) => s.stage === 'Promote');
-    assert.equal(promote?.dependsOn, 'Deploy', 'the promotion comes after the deploy and the tag sync');
-    const deployment = (promote?.jobs ?? []).find((j) => typeof j.deployment === 'string');
+    assert.ok(promote, 'a Promote stage');
+    assert.equal(promote.dependsOn, 'Deploy', 'the promotion comes after the deploy and the tag sync');
+    const deployment = (promote.jobs ?? []).find((j) => typeof j.deployment === 'string');
     assert.ok(deployment, 'the promotion is a deployment job');
     assert.equal(deployment.environment, 'airgap-prd', 'an environment of its own, with its own Approvals check');
     assert.deepEqual(
