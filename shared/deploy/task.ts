@@ -1,7 +1,7 @@
 /** OutSystemsAirGapDeploy@1: the agent-facing shell around runDeploy. */
 import * as os from 'node:os';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { agentReporter } from '../agentReporter';
+import { agentReporter } from '../task/agentReporter';
 import { writeLine } from '../task/output';
 import { runTask } from '../task/run';
 import { uploadSummary } from '../task/summary';

@@ -3,7 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { loadPrivateKey } from '../bundle/signing';
-import { isLoopbackHost } from '../http/client';
+import { requireSecureUrl } from '../http/secureUrl';
 import { readLifeTimeConnection } from '../task/connection';
 import { bool, nameList, oneOf, optionalString, positiveInt, requiredString } from '../task/inputs';
 import { readSecretInput } from '../task/secrets';
@@ -71,11 +71,13 @@ function dependencySourceInput(): DependencySource {
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new Error(`Input 'probeUrl' must be an http(s) URL, not '${parsed.protocol}'.`);
   }
-  if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
-    throw new Error(
-      `Input 'probeUrl' is an http:// URL (${parsed.origin}): the probe key and the answers would travel unencrypted; use https://${parsed.host}.`,
-    );
-  }
+  requireSecureUrl(
+    parsed,
+    () =>
+      new Error(
+        `Input 'probeUrl' is an http:// URL (${parsed.origin}): the probe key and the answers would travel unencrypted; use https://${parsed.host}.`,
+      ),
+  );
   const key = readSecretInput('probeKey');
   return key === undefined ? { kind, url } : { kind, url, key };
 }

@@ -1,5 +1,5 @@
 /** What the export shows the person who approves the deployment: per application, the order, the summary. */
-import type { Reporter } from '../reporter';
+import type { Reporter } from '../util/reporter';
 import type { TaskOutcome } from '../task/run';
 import { markdownTable } from '../task/markdown';
 import type { ExportResult } from './run';

@@ -20,7 +20,7 @@ import type { ProbeClient } from '../lifetime/probe';
 import { readOapManifest } from '../oap/oapReader';
 import type { OapManifest } from '../oap/oapReader';
 import { orderByDependencies } from '../ordering/order';
-import type { Reporter } from '../reporter';
+import type { Reporter } from '../util/reporter';
 import { mapWithConcurrency } from '../util/concurrency';
 import { dependenciesFromPackages, dependenciesFromProbe } from './dependencies';
 import type { PackageDependencies } from './dependencies';

@@ -1,8 +1,8 @@
 /** OutSystemsAirGapExport@1: the agent-facing shell around runExport. */
 import * as tl from 'azure-pipelines-task-lib/task';
 import taskJson from '../../tasks/AirGapExport/task.json';
-import { agentReporter } from '../agentReporter';
-import { httpClientFromAgent, lifeTimeClientFromAgent } from '../lifeTimeFromAgent';
+import { agentReporter } from '../task/agentReporter';
+import { httpClientFromAgent, lifeTimeClientFromAgent } from '../task/lifeTimeFromAgent';
 import { ProbeClient } from '../lifetime/probe';
 import { runTask } from '../task/run';
 import { uploadSummary } from '../task/summary';

@@ -2,7 +2,7 @@ import { Readable, Transform } from 'node:stream';
 import fetch, { type RequestInit, type Response } from 'node-fetch';
 import { AgentFactory } from './agents';
 import { backoffDelay, parseRetryAfter, sleep } from './backoff';
-import { HttpRequestError, describeUrl, formatSeconds, redactDownloadKeys, type HttpFailureKind } from './errors';
+import { HttpRequestError, formatSeconds, type HttpFailureKind } from './errors';
 import type { RequestObserver } from './requestHooks';
 import { BODY_INCOMPLETE } from './requestHooks';
 import type { HttpSettings } from './settings';
@@ -10,12 +10,21 @@ import type { HttpSettings } from './settings';
 export interface HttpRequestOptions {
   method?: string;
   headers?: Record<string, string>;
-  body?: string | Buffer;
+  /**
+   * A stream (an upload) is sent as it is read, never held in memory; it can be sent only once, so
+   * the request must not be idempotent (never repeated) and is not redirected.
+   */
+  body?: string | Buffer | Readable;
   /** Defaults to true for GET and HEAD only. A non-idempotent request is never repeated. */
   idempotent?: boolean;
   /** Names the resource in messages, e.g. 'application "Customer Portal"'. */
   what: string;
   signal?: AbortSignal;
+  /**
+   * Hides what must not reach a message or a log line from the URL's path and from error texts
+   * that may quote it. The caller knows its own rule (the LifeTime client: download link keys).
+   */
+  redact?: (text: string) => string;
 }
 
 export interface HttpResponseHead {
@@ -112,6 +121,9 @@ export class HttpClient {
   ): Promise<T> {
     const method = (options.method ?? 'GET').toUpperCase();
     const idempotent = options.idempotent ?? (method === 'GET' || method === 'HEAD');
+    if (options.body instanceof Readable && idempotent) {
+      throw new Error(`a streamed body can be sent only once: ${options.what} must not be marked idempotent`);
+    }
     const maxAttempts = idempotent ? this.settings.retries + 1 : 1;
     for (let index = 0; ; index++) {
       const attempts = index + 1;
@@ -123,7 +135,7 @@ export class HttpClient {
           const delay = this.statusRetryDelay(response, index);
           this.finish(attempt, response);
           this.log(
-            `${method} ${describeUrl(url)} for ${options.what} answered ${response.status}; attempt ${attempts + 1} of ${maxAttempts} in ${formatSeconds(delay)}`,
+            `${method} ${describeUrl(url, options)} for ${options.what} answered ${response.status}; attempt ${attempts + 1} of ${maxAttempts} in ${formatSeconds(delay)}`,
           );
           await this.pause(delay, url, method, options, attempts);
           continue;
@@ -235,7 +247,7 @@ export class HttpClient {
         signal: attempt.controller.signal,
         // Redirects are followed manually, so node-fetch only ever connects to target.
         agent: () => this.agents.create(target, attempt.observer),
-        ...(options.body !== undefined ? { body: options.body } : {}),
+        ...(options.body !== undefined ? { body: this.sentBody(options.body, attempt) } : {}),
       };
       const response = await fetch(target.href, init);
       const location = response.headers.get('location');
@@ -256,6 +268,22 @@ export class HttpClient {
       if (next.origin !== target.origin) headers = crossOriginHeaders(headers);
       current = next;
     }
+  }
+
+  /** An upload keeps the attempt's timer alive while it moves, as a download does (watchBody). */
+  private sentBody(body: string | Buffer | Readable, attempt: Attempt): string | Buffer | Readable {
+    if (!(body instanceof Readable)) return body;
+    const armIdle = (): void => this.armTimer(attempt);
+    const watched = new Transform({
+      readableHighWaterMark: STREAM_CHUNK,
+      writableHighWaterMark: STREAM_CHUNK,
+      transform(chunk: Buffer, _encoding, callback) {
+        armIdle();
+        callback(null, chunk);
+      },
+    });
+    body.on('error', (error: Error) => watched.destroy(error));
+    return body.pipe(watched);
   }
 
   private watchBody(
@@ -303,7 +331,7 @@ export class HttpClient {
     return {
       method,
       origin: parsed.origin,
-      path: redactDownloadKeys(parsed.pathname),
+      path: redactWith(options, parsed.pathname),
       what: options.what,
       attempts,
       timeoutMs: this.settings.timeoutMs,
@@ -330,7 +358,7 @@ export class HttpClient {
       {
         ...this.baseDetails(url, method, options, attempts),
         kind,
-        reason: kind === 'network' ? reasonOf(error) : kind,
+        reason: kind === 'network' ? redactWith(options, reasonOf(error)) : kind,
         requestSent,
         duringBody: duringBody || (error instanceof Error && errorCode(error) === BODY_INCOMPLETE),
       },
@@ -353,15 +381,24 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /**
- * node-fetch prefixes messages with the full URL; keep only the reason so messages stay short (and
- * any URL left in it without its download key).
+ * node-fetch prefixes messages with the full URL; keep only the reason so messages stay short.
  */
 function reasonOf(error: unknown): string {
   if (!(error instanceof Error)) return 'unknown error';
-  const message = redactDownloadKeys(error.message.replace(/^request to \S+ failed, reason:\s*/, ''));
+  const message = error.message.replace(/^request to \S+ failed, reason:\s*/, '');
   const code = errorCode(error);
   if (code === undefined || code === 'ERR_BODY_INCOMPLETE' || message.includes(code)) return message;
   return `${message} (${code})`;
+}
+
+function redactWith(options: HttpRequestOptions, text: string): string {
+  return options.redact === undefined ? text : options.redact(text);
+}
+
+/** Origin and path of a URL for messages: no query, and the path redacted by the caller's rule. */
+function describeUrl(url: string, options: HttpRequestOptions): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${redactWith(options, parsed.pathname)}`;
 }
 
 /** The only request headers that follow a redirect to another origin; anything else may be a credential. */
@@ -369,13 +406,4 @@ const CROSS_ORIGIN_HEADERS = new Set(['accept', 'accept-encoding', 'accept-langu
 
 function crossOriginHeaders(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => CROSS_ORIGIN_HEADERS.has(name.toLowerCase())));
-}
-
-/**
- * Whether a URL's hostname is this machine (localhost, 127.0.0.0/8, ::1): the only hosts plain
- * http is accepted for, since nothing sent there crosses a network.
- */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

@@ -4,9 +4,6 @@ import { errorTextsIn, type OspToolErrorText } from './errorTexts';
 import { forEachLine } from './lineSplitter';
 import { killProcessTree } from './processTree';
 
-export { describeOspToolCommand, ospToolArguments, type OspToolCommand } from './command';
-export { OSPTOOL_ERROR_TEXTS, type OspToolErrorText } from './errorTexts';
-
 export interface OspToolOptions extends OspToolCommand {
   timeoutMs: number;
   /** The timeout as the user gave it, for the failure reason (e.g. `0.05 minute(s)`); else worked out from timeoutMs. */

@@ -9,7 +9,7 @@ import type { LifeTimeClient } from '../lifetime/client';
 import { LifeTimeOutcomeUnknownError } from '../lifetime/errors';
 import { statusInEnvironment } from '../lifetime/directory';
 import type { ApplicationDirectory, EnvironmentRef, LifeTimeApplication, MatchedBy } from '../lifetime/directory';
-import type { Reporter } from '../reporter';
+import type { Reporter } from '../util/reporter';
 import type { SyncTagsParameters } from './parameters';
 import { describeTag } from './report';
 import { compareVersions } from './versionCompare';

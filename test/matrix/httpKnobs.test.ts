@@ -1,6 +1,6 @@
 /** The test-only HTTP knobs the matrices rely on (shared/http/agentSettings.ts): honoured when sane, ignored otherwise. */
 import * as assert from 'node:assert/strict';
-import { agentHttpSettings } from '../../shared/http/agentSettings';
+import { agentHttpSettings } from '../../shared/task/agentHttpSettings';
 import { defaultHttpSettings } from '../../shared/http/settings';
 
 const KNOBS = ['AIRGAP_HTTP_TIMEOUT_MS', 'AIRGAP_HTTP_BACKOFF_MS', 'AIRGAP_HTTP_RETRIES'];

@@ -1,13 +1,13 @@
 import * as tl from 'azure-pipelines-task-lib/task';
-import { registerSecret } from '../task/secretRegistry';
-import { defaultHttpSettings, type HttpSettings, type ProxySettings } from './settings';
+import { registerSecret } from './secretRegistry';
+import { defaultHttpSettings, type HttpSettings, type ProxySettings } from '../http/settings';
 
 /** HttpSettings plus the warnings a task must surface (e.g. certificate validation switched off). */
 export type AgentHttpSettings = HttpSettings & { warnings: string[] };
 
 /**
- * The agent's proxy and certificate configuration (Agent.ProxyUrl, Agent.CAInfo, …), the only
- * place in shared/http that reads task-lib. Secrets are registered before anything could print them.
+ * The agent's proxy and certificate configuration (Agent.ProxyUrl, Agent.CAInfo, …) as HttpSettings:
+ * task glue, so shared/http itself never reads task-lib. Secrets are registered before anything could print them.
  */
 export function agentHttpSettings(overrides: Partial<HttpSettings> = {}): AgentHttpSettings {
   const warnings: string[] = [];
