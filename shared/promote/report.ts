@@ -70,7 +70,15 @@ export function promoteSummaryMarkdown(result: PromoteResult): string {
   } else {
     lines.push('No deployment plan was created.');
   }
+  const failure = result.failure;
+  if (failure?.kind === 'plan') {
+    lines.push('', `**Failed:** ${markdownCell(failure.reason)}`);
+    if (failure.stillRunning && plan !== undefined) {
+      lines.push('', `The plan may go on in LifeTime: follow deployment plan ${markdownCell(plan.key)} there.`);
+    }
+  }
   for (const [title, messages] of [
+    ['Conflicts', failure?.kind === 'plan' ? (failure.conflicts ?? []) : []],
     ['LifeTime warnings', result.lifeTimeWarnings],
     ['LifeTime errors', result.lifeTimeErrors],
   ] as const) {
@@ -92,9 +100,30 @@ export function promoteOutcome(result: PromoteResult): TaskOutcome {
           .join('; '),
     };
   }
+  const failure = result.failure;
+  if (failure?.kind === 'busy') {
+    return {
+      failed: true,
+      message:
+        failure.why === 'timeout'
+          ? `No deployment plan was created: ${target} stayed busy for the whole timeout with ${failure.blocking.join(', ')}`
+          : `No deployment plan was created: the task was cancelled while ${target} was busy with ${failure.blocking.join(', ')}`,
+    };
+  }
+  if (failure?.kind === 'plan') {
+    const toPromote = result.rows
+      .filter((r) => r.result !== 'already there')
+      .map((r) => `"${r.candidate.application.name}" ${r.candidate.application.version}`);
+    return { failed: true, message: `Promoting ${toPromote.join(', ')} to ${target} failed: ${failure.reason}` };
+  }
   const left = result.rows.filter((r) => r.result === 'already there').length;
   if (result.plan === undefined) {
     return { message: `Nothing to promote: ${target} already runs the bundle's ${left} version(s)` };
+  }
+  if (result.rows.some((r) => r.result === 'prepared')) {
+    return {
+      message: `Deployment plan ${result.plan.key} to ${target} is prepared (two-step) and left there, as twoStepMode 'stop' asks; a rerun with 'continue' finishes it`,
+    };
   }
   return {
     message:

@@ -5,11 +5,14 @@
  * included, come back as data; report.ts puts them in words and gives the task's verdict.
  */
 import * as crypto from 'node:crypto';
+import * as path from 'node:path';
 import { verifyBundle } from '../bundle/verify';
 import type { LifeTimeClient } from '../lifetime/client';
 import type { EnvironmentRef } from '../lifetime/directory';
-import type { Reporter } from '../reporter';
+import type { Reporter } from '../util/reporter';
+import { DeploymentPlans } from '../lifetime/deployments/api';
 import type { PromoteParameters } from './parameters';
+import { promoteThroughPlan, type PlanFailure } from './plan';
 import { describeCandidate } from './report';
 import { selectVersions } from './selection';
 import type { Candidate, Refusal } from './selection';
@@ -29,7 +32,7 @@ export interface PlanOutcome {
   created: boolean;
 }
 
-export type PromoteFailure = { kind: 'refused' };
+export type PromoteFailure = { kind: 'refused' } | PlanFailure;
 
 export interface PromoteResult {
   source: string;
@@ -56,6 +59,7 @@ export interface PromoteEnvironment {
 
 export async function runPromote(params: PromoteParameters, env: PromoteEnvironment): Promise<PromoteResult> {
   const { lifeTime, reporter } = env;
+  const deadline = Date.now() + params.timeoutMinutes * 60_000;
   const bundle = await verifyBundle(params.bundlePath, {
     ...(params.verificationKey !== undefined ? { verificationKey: params.verificationKey } : {}),
     onWarning: (m) => reporter.warn(m),
@@ -96,5 +100,48 @@ export async function runPromote(params: PromoteParameters, env: PromoteEnvironm
     reporter.info(`${target.Name} already runs every version of the bundle; no deployment plan is needed`);
     return result;
   }
-  throw new Error('deployment plans are not built yet');
+  const run = await promoteThroughPlan({
+    plans: new DeploymentPlans(lifeTime),
+    source,
+    target,
+    candidates: toPromote.map((r) => r.candidate),
+    bundle: { name: path.basename(bundle.path), manifestSha256, createdAt: bundle.manifest.createdAt },
+    ...(params.notes !== undefined ? { notes: params.notes } : {}),
+    ...(env.pipelineRun !== undefined ? { pipelineRun: env.pipelineRun } : {}),
+    twoStepMode: params.twoStepMode,
+    redeployOutdated: params.redeployOutdated,
+    deadline,
+    limitText: `${params.timeoutMinutes} minute(s)`,
+    signal: env.signal,
+    reporter,
+  });
+  if ('failure' in run) return { ...result, failure: run.failure };
+  const { drive } = run;
+  result.plan = { key: run.key, status: drive.status?.statusText ?? 'unknown', created: run.created };
+  result.lifeTimeWarnings = run.lifeTimeWarnings;
+  result.lifeTimeErrors = run.lifeTimeErrors;
+  switch (drive.outcome) {
+    case 'succeeded':
+      for (const r of toPromote) r.result = 'promoted';
+      result.promotedCount = toPromote.length;
+      for (const w of drive.warnings)
+        reporter.warn(`LifeTime finished deployment plan ${run.key} with a warning: ${w}`);
+      return result;
+    case 'prepared':
+      for (const r of toPromote) r.result = 'prepared';
+      reporter.warn(
+        `LifeTime prepared the two-step deployment plan ${run.key} to ${target.Name} and twoStepMode is 'stop': the plan waits there; run this task again for the same bundle (twoStepMode 'continue') or continue it in LifeTime`,
+      );
+      return result;
+    case 'failed':
+      return {
+        ...result,
+        failure: {
+          kind: 'plan',
+          reason: drive.reason,
+          stillRunning: drive.stillRunning,
+          ...(drive.conflicts !== undefined ? { conflicts: drive.conflicts } : {}),
+        },
+      };
+  }
 }

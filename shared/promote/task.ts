@@ -1,7 +1,7 @@
 /** OutSystemsAirGapPromote@1: the agent-facing shell around runPromote. */
 import * as tl from 'azure-pipelines-task-lib/task';
-import { agentReporter } from '../agentReporter';
-import { httpClientFromAgent, lifeTimeClientFromAgent } from '../lifeTimeFromAgent';
+import { agentReporter } from '../task/agentReporter';
+import { httpClientFromAgent, lifeTimeClientFromAgent } from '../task/lifeTimeFromAgent';
 import { runTask } from '../task/run';
 import { uploadSummary } from '../task/summary';
 import { readPromoteParameters } from './parameters';

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LifeTimeEmulator } from '../../tools/emulator/emulator';
+import type { DeploymentSettings } from '../../tools/emulator/deploymentSpec';
 import type { EmulatorApplicationSpec } from '../../tools/emulator/spec';
 import { makeBundle } from '../../tools/factories/bundleFactory';
 import type { BundleAppSpec } from '../../tools/factories/bundleFactory';
@@ -74,11 +75,19 @@ export interface PromoteWorld {
   close(): Promise<void>;
 }
 
+export interface PromoteWorldOptions {
+  /** More applications of the production LifeTime, outside the bundle. */
+  extra?: EmulatorApplicationSpec[];
+  deployments?: DeploymentSettings;
+}
+
 export async function promoteWorld(
   apps: PromoteApp[] = [PORTAL, CORE],
-  extra: EmulatorApplicationSpec[] = [],
+  worldOptions: PromoteWorldOptions = {},
 ): Promise<PromoteWorld> {
-  const production = await LifeTimeEmulator.start(productionEstate([...apps.map(estateApp), ...extra]));
+  const spec = productionEstate([...apps.map(estateApp), ...(worldOptions.extra ?? [])]);
+  if (worldOptions.deployments !== undefined) spec.deployments = worldOptions.deployments;
+  const production = await LifeTimeEmulator.start(spec);
   const root = makeTempDir({ withSpaces: true, prefix: 'airgap-promote-' });
   const share = path.join(root, 'air gap share');
   fs.mkdirSync(share);
