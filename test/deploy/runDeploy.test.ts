@@ -11,7 +11,7 @@ import { deployOutcome, deploySummaryMarkdown, deploySummaryTitle } from '../../
 import { runDeploy, type DeployEnvironment } from '../../shared/deploy/run';
 import { makeBundle } from '../../tools/factories/bundleFactory';
 import { PRE_HOSTNAME } from '../../tools/factories/estate';
-import { AIRGAP_PASSWORD, AIRGAP_USER, deployWorld, type DeployWorld } from '../e2e/deployWorld';
+import { AIRGAP_PASSWORD, AIRGAP_USER, deployWorld, type DeployWorld } from '../support/deployWorld';
 import { recordingReporter, type RecordingReporter } from '../support/recordingReporter';
 
 const CHAIN = [

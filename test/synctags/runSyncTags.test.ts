@@ -9,7 +9,7 @@ import { describeTag, syncTagsOutcome, syncTagsSummaryMarkdown } from '../../sha
 import { runSyncTags, type SyncTagsResult } from '../../shared/synctags/run';
 import { makeBundle } from '../../tools/factories/bundleFactory';
 import { PRE_HOSTNAME, PROD_TOKEN } from '../../tools/factories/estate';
-import { AIRGAP_PASSWORD, AIRGAP_USER, deployWorld, type DeployWorld } from '../e2e/deployWorld';
+import { AIRGAP_PASSWORD, AIRGAP_USER, deployWorld, type DeployWorld } from '../support/deployWorld';
 import { lifeTimeClientFor } from '../support/lifeTimeClients';
 import { recordingReporter, type RecordingReporter } from '../support/recordingReporter';
 
