@@ -3,15 +3,11 @@ import * as path from 'node:path';
 import { HttpClient } from '../../shared/http/client';
 import { defaultHttpSettings } from '../../shared/http/settings';
 import { LifeTimeClient } from '../../shared/lifetime/client';
-import {
-  DeploymentPlans,
-  drivePlan,
-  findPlans,
-  parseDeploymentKey,
-  type DeploymentMessage,
-  type DriveOptions,
-  type DriveResult,
-} from '../../shared/lifetime/deployments';
+import { DeploymentPlans } from '../../shared/lifetime/deployments/api';
+import { drivePlan, type DriveOptions, type DriveResult } from '../../shared/lifetime/deployments/drive';
+import { findPlans } from '../../shared/lifetime/deployments/find';
+import { parseDeploymentKey } from '../../shared/lifetime/deployments/key';
+import type { DeploymentMessage } from '../../shared/lifetime/deployments/types';
 import { LifeTimeOutcomeUnknownError } from '../../shared/lifetime/errors';
 import { LifeTimeEmulator, type DeploymentScript } from '../../tools/emulator/emulator';
 import { developmentSpec, testToken } from '../../tools/emulator/testSpec';
