@@ -260,6 +260,70 @@ describe('OutSystemsAirGapPromote (bundled task) through a production LifeTime d
   });
 });
 
+describe('OutSystemsAirGapPromote: LifeTime text, cancellation while waiting, a failed plan', function () {
+  this.timeout(120_000);
+  let w: PromoteWorld | undefined;
+  afterEach(async () => {
+    await w?.close();
+    w = undefined;
+  });
+
+  it("prints LifeTime's log and others' plan details as data: they cannot issue agent commands", async () => {
+    w = await promoteWorld();
+    const other = w.production.addDeployment({
+      targetEnvironment: 'Production',
+      applications: [{ name: 'Customer Core', version: '1.0.0' }],
+      status: 'running',
+      createdBy: '##vso[task.complete result=Failed;]forged',
+    });
+    w.production.scriptDeployment('Customer Portal', {
+      outcome: 'warnings',
+      messages: ['##vso[task.setvariable variable=promotedCount;isOutput=true]99', '##[error]forged error'],
+    });
+    const started = w.start();
+    await printed(started.child, new RegExp(`Waiting for deployment plan ${other}`));
+    w.production.abortDeploymentAsPerson(other);
+    const run = await started.done;
+    assert.equal(run.result?.status, 'SucceededWithIssues', status(run));
+    assert.equal(run.outputVariables.promotedCount, '2', 'the forged setvariable did nothing');
+    assert.deepEqual(run.errors, [], 'the forged ##[error] did nothing');
+    assert.ok(!run.commands.some((c) => c.data.includes('forged') && c.command === 'task.complete'));
+    assert.ok(
+      run.warnings.some((m) => m.includes('variable=promotedCount')),
+      'the text is still shown',
+    );
+  });
+
+  it('ends Cancelled, with no plan, when cancelled while waiting for another plan', async () => {
+    w = await promoteWorld();
+    const other = w.production.addDeployment({
+      targetEnvironment: 'Production',
+      applications: [{ name: 'Customer Core', version: '1.0.0' }],
+      status: 'running',
+    });
+    const started = w.start();
+    await printed(started.child, new RegExp(`Waiting for deployment plan ${other}`));
+    started.child.kill('SIGTERM');
+    const run = await started.done;
+    assert.equal(run.result?.status, 'Cancelled', status(run));
+    assert.equal(w.production.deployments().length, 1, 'only the other plan');
+  });
+
+  it('does not reuse a plan of this bundle that ended with errors: the rerun makes a new one', async () => {
+    w = await promoteWorld();
+    w.production.scriptDeployment('Customer Core', { outcome: 'errors' });
+    failureOf(await w.run());
+    const rerun = await w.run();
+    assert.equal(rerun.result?.status, 'Succeeded', status(rerun));
+    assert.match(rerun.stdout, /ended finished_with_errors; it is not reused/);
+    const plans = w.production.deployments();
+    assert.deepEqual(
+      plans.map((p) => p.status),
+      ['finished_with_errors', 'finished_successful'],
+    );
+  });
+});
+
 describe('OutSystemsAirGapPromote: exactly one plan per bundle and target, whatever breaks', function () {
   this.timeout(120_000);
   let w: PromoteWorld | undefined;
