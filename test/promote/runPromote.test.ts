@@ -70,7 +70,9 @@ describe('runPromote, in process', function () {
     const lists = w.production.requests.filter((r) => r.method === 'GET' && /\/deployments\/?$/.test(r.path));
     assert.equal(lists.length, 1, 'one list call serves both the own-plan search and the busy check');
     const query = new URLSearchParams(lists[0]?.query ?? '');
-    assert.equal(query.get('MinDate'), day(-31));
+    // A month back at least (further when the bundle is older: its own plans cannot predate it).
+    assert.match(query.get('MinDate') ?? '', /^\d{4}-\d{2}-\d{2}$/);
+    assert.ok((query.get('MinDate') ?? '') <= day(-31), query.get('MinDate') ?? '');
     assert.equal(query.get('MaxDate'), day(1));
     assert.match(query.get('TargetEnvironmentKey') ?? '', /^[0-9a-f-]{36}$/);
     for (const key of [saved, aborted]) {
