@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { failureOf } from '../support/taskResults';
 import { CORE, PORTAL, promoteWorld, type PromoteWorld } from '../support/promoteWorld';
 
@@ -83,5 +85,18 @@ describe('OutSystemsAirGapPromote (bundled task): what is promoted, checked befo
     const run = await w.run();
     assert.equal(run.result?.status, 'Succeeded', run.result?.message);
     assert.match(run.stdout, new RegExp(`matched by name \\(LifeTime key ${lifeTimeKey}\\)`));
+  });
+
+  it('refuses a bundle whose package was changed after the export, before asking LifeTime anything', async () => {
+    w = await promoteWorld();
+    const oap = fs.readdirSync(w.bundle).find((f) => f.endsWith('.oap')) ?? '';
+    const file = path.join(w.bundle, oap);
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.length - 100] = (bytes[bytes.length - 100] ?? 0) ^ 0xff;
+    fs.writeFileSync(file, bytes);
+    const message = failureOf(await w.run());
+    assert.ok(message.includes(oap), message);
+    assert.match(message, /sha256/);
+    assert.equal(w.production.requests.length, 0, 'no LifeTime request at all');
   });
 });
