@@ -16,7 +16,6 @@ import { markerLine, planNotes } from './notes';
 import type { TwoStepMode } from './parameters';
 import type { Candidate } from './selection';
 import { describePlan, isFinished, listTargetPlans, waitForOthers, type TargetPlans } from './targetPlans';
-import { untrusted } from './untrusted';
 
 export interface PlanContext {
   plans: DeploymentPlans;
@@ -159,7 +158,8 @@ async function createPlan(context: PlanContext): Promise<string> {
 }
 
 function printLog(m: DeploymentMessage, reporter: Reporter, warnings: string[], errors: string[]): void {
-  const text = untrusted(m.Message ?? '');
+  // LifeTime's text: the task's output layer keeps it one line and breaks any agent command in it.
+  const text = m.Message ?? '';
   const type = (m.Type ?? '').toLowerCase();
   if (type === 'warning') warnings.push(text);
   if (type === 'error') errors.push(text);

@@ -12,7 +12,6 @@ import type { Deployment } from '../lifetime/deployments/types';
 import type { EnvironmentRef } from '../lifetime/directory';
 import type { Reporter } from '../util/reporter';
 import { notesCarry } from './notes';
-import { untrusted } from './untrusted';
 
 const DAY_MS = 86_400_000;
 /** Others' plans created this long ago still count: one waiting for a person can be weeks old. */
@@ -109,12 +108,12 @@ async function blockingPlans(
 }
 
 export function describePlan(plan: Deployment, status?: PlanStatus): string {
-  const by = plan.CreatedBy !== undefined && plan.CreatedBy !== '' ? ` by ${untrusted(plan.CreatedBy)}` : '';
+  const by = plan.CreatedBy !== undefined && plan.CreatedBy !== '' ? ` by ${plan.CreatedBy}` : '';
   const on = isSet(plan.CreatedOn) ? ` on ${plan.CreatedOn ?? ''}` : '';
   const state =
     status === undefined
       ? ''
-      : `, ${status.status === 'needs_user_intervention' ? `waiting for a person (${untrusted(status.info) || 'no reason given'})` : status.status}`;
+      : `, ${status.status === 'needs_user_intervention' ? `waiting for a person (${status.info || 'no reason given'})` : status.status}`;
   return `deployment plan ${plan.Key ?? '?'} (created${by}${on}${state})`;
 }
 

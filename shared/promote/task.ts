@@ -4,6 +4,7 @@ import { agentReporter } from '../task/agentReporter';
 import { httpClientFromAgent, lifeTimeClientFromAgent } from '../task/lifeTimeFromAgent';
 import { runTask } from '../task/run';
 import { uploadSummary } from '../task/summary';
+import { setOutputVariable } from '../task/variables';
 import { readPromoteParameters } from './parameters';
 import { promoteOutcome, promoteSummaryMarkdown, promoteSummaryTitle } from './report';
 import { runPromote } from './run';
@@ -33,8 +34,8 @@ export async function runPromoteTask(): Promise<void> {
       pipelineRun: pipelineRun(),
     });
     uploadSummary(promoteSummaryTitle(result), promoteSummaryMarkdown(result));
-    tl.setVariable('deploymentKey', result.plan?.key ?? '', false, true);
-    tl.setVariable('promotedCount', String(result.promotedCount), false, true);
+    setOutputVariable('deploymentKey', result.plan?.key ?? '');
+    setOutputVariable('promotedCount', String(result.promotedCount));
     return promoteOutcome(result);
   });
 }
