@@ -351,6 +351,31 @@ describe('OutSystemsAirGapPromote: exactly one plan per bundle and target, whate
     );
   });
 
+  it('starts a saved plan an earlier run created (killed before its start) instead of creating another', async () => {
+    w = await promoteWorld();
+    // As a run killed between the create and the start leaves it: saved, with this bundle's notes.
+    const saved = w.production.addDeployment({
+      targetEnvironment: 'Production',
+      sourceEnvironment: 'Pre-Production',
+      applications: [
+        { name: 'Customer Portal', version: '2.3.0' },
+        { name: 'Customer Core', version: '1.1.0' },
+      ],
+      status: 'saved',
+      createdBy: 'Air Gap Service Account',
+      notes: `OutSystems air gap promotion of bundle "release 42"\nairgap-bundle-sha256: ${manifestSha(w.bundle)}`,
+    });
+    // The emulator leaves a plan it did not create itself where it is once started: the limit ends it.
+    const run = await w.run({ timeoutMinutes: '0.05' });
+    assert.match(
+      run.stdout,
+      new RegExp(`Starting deployment plan ${saved}, which an earlier run for this bundle created and left saved`),
+    );
+    assert.equal(ours(w).length, 1, 'no second plan');
+    assert.deepEqual(ours(w)[0]?.commands, ['start', 'abort']);
+    assert.equal(run.outputVariables.deploymentKey, saved);
+  });
+
   it('after a SIGKILL while the plan runs, one rerun follows that plan', async () => {
     w = await promoteWorld([PORTAL, CORE], { deployments: { stepMs: 400 } });
     const started = w.start();
