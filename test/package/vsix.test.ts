@@ -193,14 +193,17 @@ describe('the packaged extension (.vsix)', function () {
     assert.match(text('extension.vsixmanifest'), /<Icon>images\/extension-icon\.png<\/Icon>/);
   });
 
-  it('has task.json files the agent runs on Node 20 with readable, grouped, documented inputs', () => {
+  it('has task.json files the agent runs on Node 24 or Node 20 with readable, grouped, documented inputs', () => {
     for (const folder of taskFolders) {
       const task = taskJson(folder);
       const where = `tasks/${folder}/task.json`;
       assert.equal(task.name, contract[folder]?.name, where);
       assert.equal(task.version.Major, 1, `${where}: the contract is @1`);
       const node20 = task.execution.Node20_1;
+      const node24 = task.execution.Node24;
       assert.ok(node20, `${where} has a Node20_1 handler`);
+      assert.ok(node24, `${where} has a Node24 handler`);
+      assert.equal(node24.target, node20.target, `${where}: Node24 and Node20_1 run the same bundle`);
       for (const [handler, { target }] of Object.entries(task.execution)) {
         assert.ok(entries.has(`tasks/${folder}/${target}`), `${where}: ${handler} target ${target} is in the .vsix`);
       }
