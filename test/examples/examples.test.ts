@@ -16,6 +16,7 @@ interface TaskInput {
   defaultValue?: string | boolean;
   aliases?: string[];
   options?: Record<string, string>;
+  visibleRule?: string;
 }
 
 interface TaskJson {
@@ -67,6 +68,18 @@ function findSteps(node: unknown, where: string, out: Step[] = []): Step[] {
   return out;
 }
 
+/**
+ * Whether an input is shown (and so required, if marked) for the given inputs: the `name = value`
+ * rules our task.json files use, with the other input's default when it is not given.
+ */
+function visible(input: TaskInput, given: Record<string, unknown>, task: TaskJson): boolean {
+  const rule = /^\s*(\w+)\s*=\s*(\S+)\s*$/.exec(input.visibleRule ?? '');
+  if (!rule) return true;
+  const [, other = '', wanted = ''] = rule;
+  const value = given[other] ?? task.inputs.find((i) => i.name === other)?.defaultValue;
+  return (typeof value === 'string' || typeof value === 'boolean') && String(value) === wanted;
+}
+
 /** Problems with the uses of our tasks in one parsed pipeline; an empty list when all is right. */
 function checkOurSteps(
   doc: unknown,
@@ -113,7 +126,7 @@ function checkOurSteps(
       const isGiven = [input.name, ...(input.aliases ?? [])].some(
         (n) => n in given && given[n] !== null && given[n] !== '',
       );
-      if (input.required && !hasDefault && !isGiven)
+      if (input.required && !hasDefault && !isGiven && visible(input, given, task))
         problems.push(`${step.where}: ${name} needs input "${input.name}"`);
     }
   }

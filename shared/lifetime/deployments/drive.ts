@@ -53,6 +53,7 @@ export type DriveResult =
 export const MAX_POLL_MS = 3000;
 const POLL_STEPS_MS = [250, 500, 1000, 2000, MAX_POLL_MS];
 const ABORT_REQUEST_MS = 15_000;
+const RERUN = 'the plan goes on in LifeTime as it is, and a rerun follows it';
 
 const PREPARED = new Set(['deployment_prepared', 'deploy_prepared']);
 
@@ -90,7 +91,13 @@ class LogTail {
 export async function drivePlan(plans: DeploymentPlans, key: string, options: DriveOptions): Promise<DriveResult> {
   const where = `deployment plan ${key} (${options.label} to "${options.environmentName}")`;
   const tail = new LogTail(options.onLog);
-  let status = await plans.status(key);
+  let status: PlanStatus;
+  try {
+    status = await plans.status(key);
+  } catch (error) {
+    if (options.signal.aborted || !(error instanceof LifeTimeError)) throw error;
+    return { outcome: 'failed', reason: `${where}: ${error.message}; ${RERUN}`, stillRunning: true };
+  }
   let reads = 0;
   /** A continue was accepted: LifeTime may still show the plan prepared for a moment. */
   let continuing = false;
@@ -105,7 +112,7 @@ export async function drivePlan(plans: DeploymentPlans, key: string, options: Dr
       if (!(error instanceof LifeTimeError)) throw error;
       return {
         outcome: 'failed',
-        reason: `${where}: ${error.message}; a rerun follows the plan`,
+        reason: `${where}: ${error.message}; ${RERUN}`,
         stillRunning: true,
         status,
       };
@@ -117,12 +124,7 @@ export async function drivePlan(plans: DeploymentPlans, key: string, options: Dr
     } catch (error) {
       if (options.signal.aborted) return abort('the task was cancelled');
       if (error instanceof LifeTimeError) {
-        return {
-          outcome: 'failed',
-          reason: `${where}: ${error.message}; the plan goes on in LifeTime, and a rerun follows it`,
-          stillRunning: true,
-          status,
-        };
+        return { outcome: 'failed', reason: `${where}: ${error.message}; ${RERUN}`, stillRunning: true, status };
       }
       throw error;
     }
