@@ -516,9 +516,58 @@ const CASES: BadInput[] = [
     connection: (c) => ({ ...c, url: 'file:///etc/lifetime' }),
     message: [/must have an http\(s\) server URL, not 'file:'/],
   },
+  // OutSystemsAirGapPromote@1
+  {
+    task: 'AirGapPromote',
+    why: 'an unknown sourceEnvironment',
+    inputs: () => ({ sourceEnvironment: 'PRE' }),
+    message: [/environment "PRE" not found/, /Pre-Production/],
+  },
+  {
+    task: 'AirGapPromote',
+    why: 'an unknown targetEnvironment',
+    inputs: () => ({ targetEnvironment: 'PRD' }),
+    message: [/environment "PRD" not found/, /Production/],
+  },
+  {
+    task: 'AirGapPromote',
+    why: 'the same source and target',
+    inputs: () => ({ targetEnvironment: 'Pre-Production' }),
+    message: [/sourceEnvironment and targetEnvironment are both "Pre-Production"/],
+  },
+  {
+    task: 'AirGapPromote',
+    why: 'a bundlePath that does not exist',
+    inputs: (p) => ({ bundlePath: p.missing }),
+    message: [/no-such-file/],
+  },
+  {
+    task: 'AirGapPromote',
+    why: 'an unsigned bundle when a verificationKey is set',
+    inputs: () => ({ verificationKey: ED_PUBLIC }),
+    message: [/airgap-manifest\.json\.sig/],
+  },
+  {
+    task: 'AirGapPromote',
+    why: 'an unknown twoStepMode',
+    inputs: () => ({ twoStepMode: 'pause' }),
+    message: [/'twoStepMode' must be one of 'continue', 'stop', not 'pause'/],
+  },
+  {
+    task: 'AirGapPromote',
+    why: 'a timeoutMinutes that is not a number',
+    inputs: () => ({ timeoutMinutes: 'an hour' }),
+    message: [/'timeoutMinutes' must be a number of minutes/],
+  },
+  {
+    task: 'AirGapPromote',
+    why: 'a redeployOutdated that is not a boolean',
+    inputs: () => ({ redeployOutdated: 'yes' }),
+    message: [/'redeployOutdated' must be true or false/],
+  },
 ];
 
-describe('bad-input matrix: three tasks, each refusal Failed, naming the culprit, the share unchanged', function () {
+describe('bad-input matrix: every task, each refusal Failed, naming the culprit, the share unchanged', function () {
   this.timeout(120_000);
   let world: DeployWorld;
   let development: LifeTimeEmulator;
@@ -575,6 +624,10 @@ describe('bad-input matrix: three tasks, each refusal Failed, naming the culprit
         },
         AirGapSyncTags: {
           inputs: { targetEnvironment: 'Pre-Production', bundlePath: paths.bundle },
+          connection: { url: world.production.url, token: PROD_TOKEN },
+        },
+        AirGapPromote: {
+          inputs: { sourceEnvironment: 'Pre-Production', targetEnvironment: 'Production', bundlePath: paths.bundle },
           connection: { url: world.production.url, token: PROD_TOKEN },
         },
       };
