@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { snapshotBundledTasks } from './bench/children';
 import { exportMemory, startUp, throughputAndRequests } from './bench/exportBench';
 import { ordering } from './bench/orderingBench';
+import { promoteRequests } from './bench/promoteBench';
 import { TABLE_HEADERS, gitCommit, machineDetails, markdownTable, tableRows, textTable } from './bench/report';
 import type { BenchRow } from './bench/report';
 import { vsixSize } from './bench/sizeBench';
@@ -33,6 +34,7 @@ const GROUPS: Record<string, (options: Options) => BenchRow[] | Promise<BenchRow
   verification,
   ordering,
   startup: startUp,
+  promote: promoteRequests,
 };
 
 function parseArgs(argv: readonly string[]): { reps: number; only: string[] } {

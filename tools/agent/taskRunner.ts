@@ -10,7 +10,7 @@ import { findSecretLeaks } from './secretScan';
 import { makeTempDir, removeTempDir } from '../tempDir';
 import { parseVsoCommands, type VsoCommand } from './vso';
 
-export type BundledTaskName = 'AirGapExport' | 'AirGapDeploy' | 'AirGapSyncTags';
+export type BundledTaskName = 'AirGapExport' | 'AirGapDeploy' | 'AirGapSyncTags' | 'AirGapPromote';
 
 export interface TaskConnection {
   /** Endpoint id (a GUID, as the agent hands it over); a random one by default. */
