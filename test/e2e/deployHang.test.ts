@@ -8,17 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeBundle } from '../../tools/factories/bundleFactory';
 import { STOP_DEADLINE_MS } from '../../shared/osptool/runner';
+import { processAlive } from '../../shared/util/processIdentity';
 import { AIRGAP_PASSWORD, deployWorld, type DeployWorld } from '../support/deployWorld';
 import { failureOf } from '../support/taskResults';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('OutSystemsAirGapDeploy when OSPTool hangs and a helper holds its pipes', function () {
   if (process.platform === 'win32') return; // the stand-in's escaped helper uses a POSIX session
@@ -30,7 +22,7 @@ describe('OutSystemsAirGapDeploy when OSPTool hangs and a helper holds its pipes
     world = await deployWorld();
   });
   after(async () => {
-    if (helperPid !== undefined && isAlive(helperPid)) process.kill(helperPid, 'SIGKILL');
+    if (helperPid !== undefined && processAlive(helperPid)) process.kill(helperPid, 'SIGKILL');
     await world.close();
   });
 
@@ -46,7 +38,7 @@ describe('OutSystemsAirGapDeploy when OSPTool hangs and a helper holds its pipes
     assert.equal(run.timedOut, false, 'the task ended by itself');
     assert.equal(run.result?.status, 'Failed');
     assert.match(failureOf(run), /"Customer Core" .* within 0\.05 minute\(s\) and was stopped/);
-    assert.ok(isAlive(helperPid), 'the helper outlived the tool, holding the pipes');
+    assert.ok(processAlive(helperPid), 'the helper outlived the tool, holding the pipes');
     // A bound, not a timing: the run ended rather than waiting for the helper's minute.
     const bound = timeoutMs + STOP_DEADLINE_MS + 15_000;
     assert.ok(elapsed < bound, `the deploy took ${elapsed} ms, more than ${bound} ms`);

@@ -6,16 +6,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runOspTool } from '../../shared/osptool/runner';
+import { processAlive } from '../../shared/util/processIdentity';
 import { makeTempDir, removeTempDir } from '../../tools/tempDir';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('runOspTool when the tool exits but a helper keeps its output open', function () {
   if (process.platform === 'win32') return; // the tool is a script with a shebang
@@ -27,7 +19,7 @@ describe('runOspTool when the tool exits but a helper keeps its output open', fu
     dir = makeTempDir({ prefix: 'airgap-lingering-' });
   });
   after(() => {
-    if (helperPid !== undefined && isAlive(helperPid)) process.kill(helperPid, 'SIGKILL');
+    if (helperPid !== undefined && processAlive(helperPid)) process.kill(helperPid, 'SIGKILL');
     removeTempDir(dir);
   });
 
@@ -65,7 +57,7 @@ describe('runOspTool when the tool exits but a helper keeps its output open', fu
     });
     const elapsed = Date.now() - started;
     helperPid = Number(fs.readFileSync(pidFile, 'utf8'));
-    assert.ok(isAlive(helperPid), 'the helper was still holding the pipes');
+    assert.ok(processAlive(helperPid), 'the helper was still holding the pipes');
     assert.equal(result.failed, false, result.failureReason);
     assert.equal(result.exitCode, 0);
     assert.equal(result.timedOut, false);

@@ -7,6 +7,7 @@ import * as yazl from 'yazl';
 import { repoRoot } from '../../tools/paths';
 import { describeOspToolCommand } from '../../shared/osptool/command';
 import { runOspTool, type OspToolOptions, type OspToolResult } from '../../shared/osptool/runner';
+import { processAlive } from '../../shared/util/processIdentity';
 import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 
 const standIn = path.join(repoRoot, 'build', 'osptool-standin', 'osptool.js');
@@ -25,17 +26,6 @@ function writeZip(file: string, entries: Record<string, string>): Promise<void> 
     zip.outputStream.pipe(fs.createWriteStream(file)).on('close', resolve).on('error', reject);
     zip.end();
   });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A killed process whose parent is gone may linger as a zombie until init reaps it: that is dead.
-  const stat = `/proc/${pid}/stat`;
-  return !(fs.existsSync(stat) && / Z /.test(fs.readFileSync(stat, 'utf8')));
 }
 
 describe('runOspTool with the OSPTool stand-in (paths with spaces)', function () {
@@ -222,8 +212,8 @@ describe('runOspTool with the OSPTool stand-in (paths with spaces)', function ()
     assert.ok(lines.some((l) => l.line.startsWith("Info: Publishing application 'CI/CD Probe'")));
     // The helper held the output pipes: the run could only end once it was gone too.
     const helperPid = Number(fs.readFileSync(helperPidFile, 'utf8'));
-    for (let i = 0; i < 50 && isAlive(helperPid); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(isAlive(helperPid), false, 'the helper process was killed with the tool');
+    for (let i = 0; i < 50 && processAlive(helperPid); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(processAlive(helperPid), false, 'the helper process was killed with the tool');
   });
 
   it('stops the tool when the task is cancelled', async () => {
