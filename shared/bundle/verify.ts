@@ -11,7 +11,13 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { OapError, readOapManifest } from '../oap/oapReader';
 import type { OapManifest } from '../oap/oapReader';
 import { mapWithConcurrency } from '../util/concurrency';
-import { NotRegularFileError, describeFileKind, openRegularFile } from '../util/regularFile';
+import {
+  FileTooLargeError,
+  NotRegularFileError,
+  describeFileKind,
+  openRegularFile,
+  readRegularFile,
+} from '../util/regularFile';
 import { BundleError } from './errors';
 import { MANIFEST_FILE_NAME, SIGNATURE_FILE_NAME, parseBundleManifest } from './manifest';
 import type { BundleApplication, BundleManifest } from './manifest';
@@ -132,44 +138,20 @@ async function checkSignature(
 /** Reads a manifest-sized file that must be a regular file (a symlink could point anywhere). */
 async function readSmallFile(filePath: string, maxBytes: number, missingProblem: string): Promise<Buffer> {
   const where = `bundle file "${filePath}"`;
-  let info;
   try {
-    info = await lstat(filePath);
+    // Regular-file-only and never blocking; the limit holds for what is read, as the file may grow.
+    return await readRegularFile(filePath, maxBytes);
   } catch (error) {
-    if (isMissing(error)) {
-      throw new BundleError(`bundle "${resolve(filePath, '..')}"`, missingProblem);
+    if (isMissing(error)) throw new BundleError(`bundle "${resolve(filePath, '..')}"`, missingProblem);
+    if (error instanceof NotRegularFileError) {
+      const problem =
+        error.kind === 'a symbolic link' ? 'is a symbolic link, not a file' : `is ${error.kind}, not a regular file`;
+      throw new BundleError(where, problem);
+    }
+    if (error instanceof FileTooLargeError) {
+      throw new BundleError(where, `is more than the ${String(maxBytes)} bytes a bundle file may have`);
     }
     throw new BundleError(where, `cannot be read (${reason(error)})`);
-  }
-  if (info.isSymbolicLink() || !info.isFile()) {
-    throw new BundleError(
-      where,
-      info.isSymbolicLink() ? 'is a symbolic link, not a file' : `is ${describeFileKind(info)}, not a regular file`,
-    );
-  }
-  if (info.size > maxBytes) {
-    throw new BundleError(
-      where,
-      `is ${String(info.size)} bytes, more than the ${String(maxBytes)} a bundle file may have`,
-    );
-  }
-  const handle = await openNoFollow(filePath, where);
-  try {
-    // The limit holds for what is read, not only for what lstat saw: the file may grow meanwhile.
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const { bytesRead, buffer } = await handle.read({ buffer: Buffer.alloc(64 * 1024) });
-      if (bytesRead === 0) break;
-      total += bytesRead;
-      if (total > maxBytes) {
-        throw new BundleError(where, `is more than the ${String(maxBytes)} bytes a bundle file may have`);
-      }
-      chunks.push(buffer.subarray(0, bytesRead));
-    }
-    return Buffer.concat(chunks);
-  } finally {
-    await handle.close();
   }
 }
 
