@@ -6,13 +6,15 @@ const SET_SECRET = '##vso[task.setsecret]';
 
 /**
  * Scrubs registered secrets from text on its way out, line by line, except the `task.setsecret`
- * commands themselves: those must reach the agent intact or it could not mask the value.
+ * commands themselves: those must reach the agent intact or it could not mask the value. Only a
+ * line that starts with one is such a command (task-lib writes them so); a line that merely quotes
+ * `##vso[task.setsecret]` later on, e.g. a debug line, is scrubbed like any other.
  */
 export function scrubOutput(text: string): string {
   if (!hasRegisteredSecrets()) return text;
   return text
     .split('\n')
-    .map((line) => (line.includes(SET_SECRET) ? line : scrubSecrets(line)))
+    .map((line) => (line.startsWith(SET_SECRET) ? line : scrubSecrets(line)))
     .join('\n');
 }
 
@@ -31,7 +33,7 @@ export function guardCommands(text: string, stream: 'stdout' | 'stderr'): string
     .split('\n')
     .map((line) => {
       const prefix = stream === 'stdout' ? (LINE_COMMAND.exec(line)?.[0] ?? '') : '';
-      if (stream === 'stdout' && line.startsWith('##vso[task.setsecret]')) return line;
+      if (stream === 'stdout' && line.startsWith(SET_SECRET)) return line;
       return prefix + neutraliseCommands(line.slice(prefix.length));
     })
     .join('\n');
