@@ -5,7 +5,7 @@
  * and file names, and OSPTool's echo of the package all carry `##vso[` and `##[`; the export, the
  * deploy and the tag sync print them all. The runner parses `##vso[` as the agent does (anywhere
  * in a line) and fails any run that writes a command it did not mean to (commandScan.ts); these
- * tests also check the commands themselves and the summaries.
+ * tests add the output variables' values and the summaries, and how the text is shown.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -26,27 +26,14 @@ const PRODUCER = 'Payroll Lib ##vso[task.prependpath]/tmp/attacker';
 // Cannot be chosen by name (a name list splits on line breaks), so it is exported by a manifest.
 const MULTI_LINE = 'Ledger\n##vso[task.setvariable variable=N]after a line break\r\n##[section]fake';
 
-const OWN_VARIABLES: Record<string, string[]> = {
-  export: ['bundlePath', 'applicationCount'],
-  deploy: ['deployedCount', 'deploymentOrder'],
-  syncTags: ['taggedCount'],
-};
-
-/** Only the task's own commands reached the agent, and nothing it attached carries one either. */
-function assertOnlyOwnCommands(run: TaskRun, task: keyof typeof OWN_VARIABLES): void {
-  assert.deepEqual(run.strayCommands, [], 'the runner scan found none');
-  for (const command of run.commands) {
-    assert.ok(command.line.startsWith('##vso['), `a command inside a line: ${command.line}`);
-    assert.notEqual(command.command, 'task.prependpath', command.line);
-    if (command.command === 'task.setvariable') {
-      assert.ok(OWN_VARIABLES[task]?.includes(command.properties['variable'] ?? ''), command.line);
-    }
-  }
+/**
+ * What the runner's own scan (commandScan.ts: a command inside a line, on stderr, of a kind the
+ * tasks never write, or setting an undeclared variable, each failing the run) cannot see: the
+ * output variables' values and the attached summaries, which a later step may echo or copy.
+ */
+function assertOnlyData(run: TaskRun): void {
   for (const value of Object.values(run.outputVariables)) assert.equal(hasCommandPrefix(value), false, value);
   for (const summary of run.summaries) assert.equal(hasCommandPrefix(summary.content), false, summary.content);
-  for (const line of run.stdout.split(/\r\n|\r|\n/)) {
-    assert.ok(!/.##\[/.test(line), `a formatting command inside a line: ${line}`);
-  }
 }
 
 describe('hostile text from LifeTime, the Probe, a manifest and OSPTool is never an agent command', function () {
@@ -85,7 +72,7 @@ describe('hostile text from LifeTime, the Probe, a manifest and OSPTool is never
       probeKey: 'probe-key-5e1d9a7c3b',
     });
     succeeded(exported);
-    assertOnlyOwnCommands(exported, 'export');
+    assertOnlyData(exported);
     assert.ok(exported.stdout.includes('Payroll #\u200b#vso[task.setvariable'), 'the name is still shown');
     assert.ok(exported.stdout.includes('Payroll Lib #\u200b#vso[task.prependpath]'), 'the Probe’s producer too');
 
@@ -93,7 +80,7 @@ describe('hostile text from LifeTime, the Probe, a manifest and OSPTool is never
     prod.control({ expectedPassword: AIRGAP_PASSWORD });
     const deployed = await prod.run(bundle, { verificationKey: PUBLIC_KEY_PEM });
     succeeded(deployed);
-    assertOnlyOwnCommands(deployed, 'deploy');
+    assertOnlyData(deployed);
     assert.ok(deployed.stdout.includes("Info: Publishing application 'Payroll #\u200b#vso["), 'OSPTool’s echo');
     assert.equal(prod.calls().length, 1);
 
@@ -102,7 +89,7 @@ describe('hostile text from LifeTime, the Probe, a manifest and OSPTool is never
       connection: { url: prod.production.url, token: PROD_TOKEN },
     });
     succeeded(tagged);
-    assertOnlyOwnCommands(tagged, 'syncTags');
+    assertOnlyData(tagged);
   });
 
   it('a name with line breaks, exported by a deployment manifest, deployed and tagged, stays one line', async () => {
@@ -124,21 +111,21 @@ describe('hostile text from LifeTime, the Probe, a manifest and OSPTool is never
     );
     const exported = await dev.run({ manifestFile: scope, sharePath: prod.share, bundleName: 'multi-line' });
     succeeded(exported);
-    assertOnlyOwnCommands(exported, 'export');
+    assertOnlyData(exported);
     assert.ok(exported.stdout.includes('Ledger\\n#\u200b#vso[task.setvariable variable=N]'), 'shown on one line');
 
     const bundle = path.join(prod.share, 'multi-line');
     prod.control({ expectedPassword: AIRGAP_PASSWORD });
     const deployed = await prod.run(bundle);
     succeeded(deployed);
-    assertOnlyOwnCommands(deployed, 'deploy');
+    assertOnlyData(deployed);
 
     const tagged = await runBundledTask('AirGapSyncTags', {
       inputs: { targetEnvironment: 'Pre-Production', bundlePath: bundle },
       connection: { url: prod.production.url, token: PROD_TOKEN },
     });
     succeeded(tagged);
-    assertOnlyOwnCommands(tagged, 'syncTags');
+    assertOnlyData(tagged);
   });
 
   it('through an unsigned manifest naming a package and a file with commands', async () => {
@@ -155,18 +142,18 @@ describe('hostile text from LifeTime, the Probe, a manifest and OSPTool is never
     prod.control({ expectedPassword: AIRGAP_PASSWORD });
     const deployed = await prod.run(bundle, { dryRun: 'true' });
     succeeded(deployed);
-    assertOnlyOwnCommands(deployed, 'deploy');
+    assertOnlyData(deployed);
     assert.ok(deployed.stdout.includes('Payroll #\u200b#vso[task.prependpath]attacker-folder.oap'));
 
     const published = await prod.run(bundle);
     succeeded(published);
-    assertOnlyOwnCommands(published, 'deploy');
+    assertOnlyData(published);
 
     const tagged = await runBundledTask('AirGapSyncTags', {
       inputs: { targetEnvironment: 'Pre-Production', bundlePath: bundle },
       connection: { url: prod.production.url, token: PROD_TOKEN },
     });
     // Whatever the tag sync concludes about this hand-made bundle, it prints it as data.
-    assertOnlyOwnCommands(tagged, 'syncTags');
+    assertOnlyData(tagged);
   });
 });
