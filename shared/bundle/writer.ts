@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { isWindowsDeviceName } from './fileNames';
 
 const RENAME_ATTEMPTS = 5;
-/** The longest file or folder name NTFS, ext4 and SMB shares take. */
+/** The longest file or folder name NTFS and SMB shares take (UTF-16 units), and ext4 (bytes). */
 const MAX_NAME_LENGTH = 255;
 
 /** The temporary folder beside the bundle, `.<bundleName>.partial-<8 hex>`, 18 characters longer. */
@@ -27,25 +27,31 @@ export class BundleWriteError extends Error {
 
 /** A folder name that means the same on Windows shares and Linux mounts, and stays one level deep. */
 export function checkBundleName(bundleName: string): void {
-  const problem =
-    bundleName.trim() === ''
-      ? 'is empty'
-      : bundleName === '.' || bundleName === '..'
-        ? 'is not a folder name'
-        : /[\\/]/.test(bundleName)
-          ? 'contains a path separator'
-          : /[<>:"|?*\u0000-\u001f]/.test(bundleName)
-            ? 'contains a character Windows does not allow in a folder name (< > : " | ? * or a control character)'
-            : isWindowsDeviceName(bundleName)
-              ? 'is a name Windows reserves for a device'
-              : /[. ]$/.test(bundleName)
-                ? 'ends with a dot or a space'
-                : bundleName.startsWith('.')
-                  ? 'starts with a dot (reserved for temporary folders)'
-                  : stagingName(bundleName, 'ffffffff').length > MAX_NAME_LENGTH
-                    ? `is ${bundleName.length} characters long; at most ${MAX_BUNDLE_NAME_LENGTH} fit, as the export first writes into a folder named ${stagingName('<bundleName>', '<8 hex>')}`
-                    : undefined;
+  const problem = bundleNameProblem(bundleName);
   if (problem !== undefined) throw new BundleWriteError(`bundleName "${bundleName}" ${problem}`);
+}
+
+function bundleNameProblem(bundleName: string): string | undefined {
+  if (bundleName.trim() === '') return 'is empty';
+  if (bundleName === '.' || bundleName === '..') return 'is not a folder name';
+  if (/[\\/]/.test(bundleName)) return 'contains a path separator';
+  if (/[<>:"|?*\u0000-\u001f]/.test(bundleName)) {
+    return 'contains a character Windows does not allow in a folder name (< > : " | ? * or a control character)';
+  }
+  if (isWindowsDeviceName(bundleName)) return 'is a name Windows reserves for a device';
+  if (/[. ]$/.test(bundleName)) return 'ends with a dot or a space';
+  if (bundleName.startsWith('.')) return 'starts with a dot (reserved for temporary folders)';
+  const staging = stagingName(bundleName, 'ffffffff');
+  const why = `as the export first writes into a folder named ${stagingName('<bundleName>', '<8 hex>')}`;
+  if (staging.length > MAX_NAME_LENGTH) {
+    return `is ${bundleName.length} characters long; at most ${MAX_BUNDLE_NAME_LENGTH} fit, ${why}`;
+  }
+  // NTFS and SMB count UTF-16 units, ext4 (a Linux agent's mount) bytes of UTF-8.
+  if (Buffer.byteLength(staging, 'utf8') > MAX_NAME_LENGTH) {
+    const bytes = Buffer.byteLength(bundleName, 'utf8');
+    return `is ${bytes} bytes long in UTF-8 (${bundleName.length} characters); at most ${MAX_BUNDLE_NAME_LENGTH} bytes fit on a Linux file system, ${why}`;
+  }
+  return undefined;
 }
 
 export class BundleStaging {

@@ -26,6 +26,28 @@ describe('bundle writer', () => {
     assert.doesNotThrow(() => checkBundleName('20261128.1 release candidate'));
   });
 
+  it('measures a name in UTF-8 bytes too, as ext4 does, so a long accented name fails before LifeTime is asked', () => {
+    const share = makeTempDir();
+    try {
+      // 192 characters, 240 bytes: within NTFS's 255 units, but its staging folder exceeds ext4's 255 bytes.
+      const accented = 'Produção'.repeat(24);
+      assert.throws(
+        () => checkBundleName(accented),
+        /is 240 bytes long in UTF-8 \(192 characters\); at most 237 bytes fit/,
+      );
+      assert.throws(
+        () => fs.mkdirSync(path.join(share, `.${accented}.partial-ffffffff`)),
+        /ENAMETOOLONG/,
+        'the file system refuses the staging folder the check refuses',
+      );
+      const fits = 'Produção'.repeat(23);
+      assert.doesNotThrow(() => checkBundleName(fits));
+      fs.mkdirSync(path.join(share, `.${fits}.partial-ffffffff`));
+    } finally {
+      removeTempDir(share);
+    }
+  });
+
   it('moves a finished folder into place and refuses a name taken meanwhile, leaving it untouched', async () => {
     const share = makeTempDir({ withSpaces: true });
     try {
