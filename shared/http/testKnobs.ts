@@ -18,18 +18,23 @@ export const TEST_KNOBS_ARGUMENT = '--airgap-test-knobs';
  */
 export function testKnobOverrides(): Partial<HttpSettings> {
   const overrides: Partial<HttpSettings> = {};
-  if (!process.argv.slice(2).includes(TEST_KNOBS_ARGUMENT)) return overrides;
-  const timeoutMs = wholeNumber(process.env['AIRGAP_HTTP_TIMEOUT_MS'], 1, 600_000);
+  const timeoutMs = testKnob('AIRGAP_HTTP_TIMEOUT_MS', 1, 600_000);
   if (timeoutMs !== undefined) overrides.timeoutMs = timeoutMs;
-  const backoffBaseMs = wholeNumber(process.env['AIRGAP_HTTP_BACKOFF_MS'], 0, 60_000);
+  const backoffBaseMs = testKnob('AIRGAP_HTTP_BACKOFF_MS', 0, 60_000);
   if (backoffBaseMs !== undefined) overrides.backoffBaseMs = backoffBaseMs;
-  const retries = wholeNumber(process.env['AIRGAP_HTTP_RETRIES'], 0, 20);
+  const retries = testKnob('AIRGAP_HTTP_RETRIES', 0, 20);
   if (retries !== undefined) overrides.retries = retries;
   return overrides;
 }
 
-function wholeNumber(raw: string | undefined, min: number, max: number): number | undefined {
-  if (raw === undefined || !/^\d+$/.test(raw.trim())) return undefined;
-  const value = Number(raw.trim());
+/**
+ * One test knob: the whole number in environment variable `name` when the process was started
+ * with TEST_KNOBS_ARGUMENT and it lies in [min, max]; undefined otherwise (the caller's default).
+ */
+export function testKnob(name: string, min: number, max: number): number | undefined {
+  if (!process.argv.slice(2).includes(TEST_KNOBS_ARGUMENT)) return undefined;
+  const raw = process.env[name]?.trim();
+  if (raw === undefined || !/^\d+$/.test(raw)) return undefined;
+  const value = Number(raw);
   return value >= min && value <= max ? value : undefined;
 }

@@ -1,5 +1,5 @@
 import * as tl from 'azure-pipelines-task-lib/task';
-import { TEST_KNOBS_ARGUMENT } from '../http/testKnobs';
+import { testKnob } from '../http/testKnobs';
 import { endRunningTools } from '../osptool/registry';
 import { runForcedExitCleanups } from './forcedExit';
 import { installOutputScrubber } from './output';
@@ -32,9 +32,7 @@ const CANCEL_GRACE_MS = 30_000;
  * pipeline cannot set it; see shared/http/testKnobs.ts), so a test can reach the grace timer.
  */
 function cancelGraceMs(): number {
-  if (!process.argv.slice(2).includes(TEST_KNOBS_ARGUMENT)) return CANCEL_GRACE_MS;
-  const raw = process.env['AIRGAP_CANCEL_GRACE_MS']?.trim() ?? '';
-  return /^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= CANCEL_GRACE_MS ? Number(raw) : CANCEL_GRACE_MS;
+  return testKnob('AIRGAP_CANCEL_GRACE_MS', 1, CANCEL_GRACE_MS) ?? CANCEL_GRACE_MS;
 }
 
 /**
