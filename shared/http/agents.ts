@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { rootCertificates, type ConnectionOptions } from 'node:tls';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import type { HttpSettings, ProxySettings } from './settings';
 import { instrumentAgent, type RequestObserver } from './requestHooks';
@@ -35,6 +35,11 @@ export class AgentFactory {
       ...(t.passphrase !== undefined ? { passphrase: t.passphrase } : {}),
       rejectUnauthorized: t.rejectUnauthorized,
     };
+  }
+
+  /** The TLS settings an https agent gets, for a connection made without one (rawGet/). */
+  tlsOptions(): ConnectionOptions {
+    return { ...this.tls };
   }
 
   /** The proxy to use for this URL, or undefined when none is set or the URL is bypassed. */
