@@ -1,3 +1,6 @@
+/** What the deploy shows: the summary table, and the task's closing message (success or failure). */
+import { markdownTable } from '../task/markdown';
+import type { TaskOutcome } from '../task/run';
 import type { DeployResult } from './run';
 
 function duration(ms: number | undefined): string {
@@ -6,7 +9,12 @@ function duration(ms: number | undefined): string {
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
-export const DEPLOY_SUMMARY_HEADERS = ['#', 'Application', 'Version', 'Result', 'Duration', 'Skipped'];
+const DEPLOY_SUMMARY_HEADERS = ['#', 'Application', 'Version', 'Result', 'Duration', 'Skipped'];
+
+export function deploySummaryTitle(result: DeployResult): string {
+  if (result.failure !== undefined) return 'OutSystems air gap deploy (failed)';
+  return result.dryRun ? 'OutSystems air gap deploy (dry run)' : 'OutSystems air gap deploy';
+}
 
 export function deploySummaryRows(result: DeployResult): string[][] {
   return result.packages.map((p) => [
@@ -17,4 +25,35 @@ export function deploySummaryRows(result: DeployResult): string[][] {
     duration(p.durationMs),
     p.outcome === 'already published' ? 'yes (same bytes already published)' : '',
   ]);
+}
+
+export function deploySummaryMarkdown(result: DeployResult): string {
+  return markdownTable(DEPLOY_SUMMARY_HEADERS, deploySummaryRows(result));
+}
+
+/** How the task ends: the one place a deployment's end is put in words. */
+export function deployOutcome(result: DeployResult): TaskOutcome {
+  const host = result.targetHostname;
+  const failure = result.failure;
+  if (failure?.kind === 'cancelled') return { failed: true, message: 'the deployment was cancelled between packages' };
+  if (failure?.kind === 'package failed') {
+    const p = result.packages.find((q) => q.position === failure.position);
+    const app = p === undefined ? `package ${failure.position}` : `"${p.application.name}" ${p.application.version}`;
+    const reason = (p?.failureReason ?? 'OSPTool failed').replace(/\.$/, '');
+    return {
+      failed: true,
+      message:
+        `publishing ${app} to ${host} failed: ${reason}. ` +
+        `Packages after it were not published; a rerun resumes at "${p?.application.name ?? app}"`,
+    };
+  }
+  if (result.dryRun) {
+    return { message: `Dry run: bundle verified, ${result.packages.length} package(s) planned, nothing published` };
+  }
+  const skipped = result.packages.filter((p) => p.outcome === 'already published').length;
+  return {
+    message:
+      `Published ${result.publishedCount} package(s) to ${host}` +
+      (skipped > 0 ? `, ${skipped} already published earlier` : ''),
+  };
 }

@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkPackageHash, verifyBundle } from '../bundle/verify';
 import type { VerifiedBundle } from '../bundle/verify';
-import { describeOspToolCommand, runOspTool } from '../osptool/runner';
-import type { OspToolResult } from '../osptool/runner';
-import type { Reporter } from '../reporter';
+import { describeOspToolCommand } from '../osptool/command';
+import { runOspTool } from '../osptool/runner';
+import type { Reporter } from '../util/reporter';
 import { DeployJournal, journalKey, locateJournal } from './journal';
 import { DeployLock } from './lock';
 import type { DeployParameters } from './parameters';
@@ -22,14 +22,22 @@ export type PackageOutcome = 'published' | 'already published' | 'failed' | 'not
 export interface DeployedPackage extends PlannedPackage {
   outcome: PackageOutcome;
   durationMs?: number;
-  detail?: string;
+  /** When outcome is 'already published': when the journal recorded it. */
+  publishedAt?: string;
+  /** When outcome is 'failed': OSPTool's failure, in the runner's words. */
+  failureReason?: string;
 }
+
+/** Why a deployment that got as far as publishing stopped; report.ts puts it in words. */
+export type DeployFailure = { kind: 'package failed'; position: number } | { kind: 'cancelled' };
 
 export interface DeployResult {
   bundle: VerifiedBundle;
   packages: DeployedPackage[];
   publishedCount: number;
-  failure?: string;
+  dryRun: boolean;
+  targetHostname: string;
+  failure?: DeployFailure;
   journalFile?: string;
 }
 
@@ -42,16 +50,6 @@ export interface DeployEnvironment {
   writeToolLine: (line: string) => void;
 }
 
-export class DeployFailedError extends Error {
-  override name = 'DeployFailedError';
-  constructor(
-    message: string,
-    readonly result: DeployResult,
-  ) {
-    super(message);
-  }
-}
-
 function checkFile(file: string, what: string): void {
   let stat: fs.Stats;
   try {
@@ -62,18 +60,11 @@ function checkFile(file: string, what: string): void {
   if (!stat.isFile()) throw new Error(`${what} ${file} is not a file`);
 }
 
-function failureText(plan: PlannedPackage, host: string, result: OspToolResult, timeoutMinutes: number): string {
-  const app = `"${plan.application.name}" ${plan.application.version}`;
-  if (result.timedOut)
-    return `OSPTool did not finish publishing ${app} to ${host} within ${timeoutMinutes} minute(s) and was stopped`;
-  if (result.aborted) return `publishing ${app} to ${host} was cancelled; OSPTool was stopped`;
-  const reason =
-    result.errorTexts.length > 0
-      ? `OSPTool reported ${result.errorTexts.map((t) => `"${t}"`).join(', ')}`
-      : (result.failureReason ?? `OSPTool exited with code ${String(result.exitCode)}`);
-  return `publishing ${app} to ${host} failed: ${reason}`;
-}
-
+/**
+ * Throws only before anything was published (bad inputs, a bundle that does not verify, a lock
+ * held elsewhere, a journal that cannot be written); a package that fails or a cancellation
+ * between packages comes back as `failure`, with the outcomes so far.
+ */
 export async function runDeploy(params: DeployParameters, env: DeployEnvironment): Promise<DeployResult> {
   const { reporter, signal } = env;
   if (!params.dryRun) checkFile(params.osptoolPath, 'OSPTool');
@@ -106,7 +97,14 @@ export async function runDeploy(params: DeployParameters, env: DeployEnvironment
   );
   if (journal.ignoredProblem !== undefined) reporter.warn(journal.ignoredProblem);
   const packages: DeployedPackage[] = plan.map((p) => ({ ...p, outcome: params.dryRun ? 'planned' : 'not started' }));
-  const result: DeployResult = { bundle, packages, publishedCount: 0, journalFile: journal.file };
+  const result: DeployResult = {
+    bundle,
+    packages,
+    publishedCount: 0,
+    dryRun: params.dryRun,
+    targetHostname: params.targetHostname,
+    journalFile: journal.file,
+  };
 
   if (params.dryRun) {
     for (const p of packages) {
@@ -133,6 +131,7 @@ export async function runDeploy(params: DeployParameters, env: DeployEnvironment
       const done = journal.published(p.application.key, p.application.sha256);
       if (done !== undefined) {
         p.outcome = 'already published';
+        p.publishedAt = done.publishedAt;
         reporter.info(
           `${p.position}. ${p.application.name} ${p.application.version}: already published to ${params.targetHostname} on ${done.publishedAt} with the same bytes; skipped`,
         );
@@ -153,6 +152,7 @@ export async function runDeploy(params: DeployParameters, env: DeployEnvironment
           user: params.user,
           password: params.password,
           timeoutMs: params.timeoutMinutes * 60_000,
+          timeoutDescription: `${params.timeoutMinutes} minute(s)`,
           signal,
           onLine: (line: string) => env.writeToolLine(line),
           ...(params.catalogMappings !== undefined ? { catalogMappings: params.catalogMappings } : {}),
@@ -167,12 +167,9 @@ export async function runDeploy(params: DeployParameters, env: DeployEnvironment
       p.durationMs = toolResult.durationMs;
       if (toolResult.failed) {
         p.outcome = 'failed';
-        result.failure = failureText(p, params.targetHostname, toolResult, params.timeoutMinutes);
-        p.detail = result.failure;
-        throw new DeployFailedError(
-          `${result.failure}. Packages after it were not published; a rerun resumes at "${p.application.name}"`,
-          result,
-        );
+        p.failureReason = toolResult.failureReason ?? 'OSPTool failed';
+        result.failure = { kind: 'package failed', position: p.position };
+        return result;
       }
       p.outcome = 'published';
       result.publishedCount++;
@@ -185,7 +182,10 @@ export async function runDeploy(params: DeployParameters, env: DeployEnvironment
         publishedAt: new Date().toISOString(),
       });
     }
-    if (signal.aborted) throw new DeployFailedError('the deployment was cancelled between packages', result);
+    if (signal.aborted) {
+      result.failure = { kind: 'cancelled' };
+      return result;
+    }
     reporter.progress(100, 'Published');
     return result;
   } finally {

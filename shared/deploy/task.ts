@@ -1,53 +1,33 @@
 /** OutSystemsAirGapDeploy@1: the agent-facing shell around runDeploy. */
 import * as os from 'node:os';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { agentReporter } from '../agentReporter';
+import { agentReporter } from '../task/agentReporter';
 import { writeLine } from '../task/output';
 import { runTask } from '../task/run';
-import { markdownTable, uploadSummary } from '../task/summary';
-import { readDeployParameters } from './readParameters';
-import { DEPLOY_SUMMARY_HEADERS, deploySummaryRows } from './report';
-import { DeployFailedError, runDeploy } from './run';
-import type { DeployResult } from './run';
+import { uploadSummary } from '../task/summary';
+import { readDeployParameters } from './parameters';
+import { deployOutcome, deploySummaryMarkdown, deploySummaryTitle } from './report';
+import { runDeploy } from './run';
 
 /** A tool's line must not be able to issue agent commands on our behalf. */
 function neutralise(line: string): string {
   return line.replace(/##(vso)?\[/gi, (m) => m.replace('##', '#\u200b#'));
 }
 
-function publishOutputs(result: DeployResult, title: string): void {
-  uploadSummary(title, markdownTable(DEPLOY_SUMMARY_HEADERS, deploySummaryRows(result)));
-  tl.setVariable('deployedCount', String(result.publishedCount), false, true);
-  tl.setVariable('deploymentOrder', result.packages.map((p) => p.application.name).join(','), false, true);
-}
-
 export async function runDeployTask(): Promise<void> {
   await runTask('OutSystemsAirGapDeploy', async (context) => {
     const params = readDeployParameters();
-    const reporter = agentReporter(context);
     const run = [tl.getVariable('Build.BuildNumber'), tl.getVariable('System.JobId')].filter(Boolean).join(' ');
-    try {
-      const result = await runDeploy(params, {
-        reporter,
-        signal: context.signal,
-        agentTempDirectory: tl.getVariable('Agent.TempDirectory') ?? os.tmpdir(),
-        ...(run !== '' ? { run } : {}),
-        writeToolLine: (line) => writeLine(`  ${neutralise(line)}`),
-      });
-      const title = params.dryRun ? 'OutSystems air gap deploy (dry run)' : 'OutSystems air gap deploy';
-      publishOutputs(result, title);
-      if (params.dryRun) {
-        return { message: `Dry run: bundle verified, ${result.packages.length} package(s) planned, nothing published` };
-      }
-      const skipped = result.packages.filter((p) => p.outcome === 'already published').length;
-      return {
-        message:
-          `Published ${result.publishedCount} package(s) to ${params.targetHostname}` +
-          (skipped > 0 ? `, ${skipped} already published earlier` : ''),
-      };
-    } catch (error) {
-      if (error instanceof DeployFailedError) publishOutputs(error.result, 'OutSystems air gap deploy (failed)');
-      throw error;
-    }
+    const result = await runDeploy(params, {
+      reporter: agentReporter(context),
+      signal: context.signal,
+      agentTempDirectory: tl.getVariable('Agent.TempDirectory') ?? os.tmpdir(),
+      ...(run !== '' ? { run } : {}),
+      writeToolLine: (line) => writeLine(`  ${neutralise(line)}`),
+    });
+    uploadSummary(deploySummaryTitle(result), deploySummaryMarkdown(result));
+    tl.setVariable('deployedCount', String(result.publishedCount), false, true);
+    tl.setVariable('deploymentOrder', result.packages.map((p) => p.application.name).join(','), false, true);
+    return deployOutcome(result);
   });
 }

@@ -1,5 +1,7 @@
 /** What the export shows the person who approves the deployment: per application, the order, the summary. */
-import type { Reporter } from '../reporter';
+import type { Reporter } from '../util/reporter';
+import type { TaskOutcome } from '../task/run';
+import { markdownTable } from '../task/markdown';
 import type { ExportResult, ExportedPackage } from './run';
 
 export function formatSize(bytes: number): string {
@@ -61,4 +63,28 @@ export function exportSummaryRows(result: ExportResult): string[][] {
       p.sha256.slice(0, 12),
       p.modifiedSinceTag !== undefined ? 'running code differs from the tag' : '',
     ]);
+}
+
+export const EXPORT_SUMMARY_TITLE = 'OutSystems air gap export';
+
+/** The run's summary: the table, then the bundle, its source, its signature and what the target must have. */
+export function exportSummaryMarkdown(result: ExportResult): string {
+  const notes = [
+    `Bundle: \`${result.bundlePath}\``,
+    `Source: ${result.manifest.source.environment.name} on ${result.manifest.source.lifeTimeUrl}`,
+    result.signatureFingerprint !== undefined ? `Signed with Ed25519 key ${result.signatureFingerprint}` : 'Not signed',
+    result.manifest.externalRequirements.length > 0
+      ? `Required on the target, not in the bundle: ${result.manifest.externalRequirements.map((r) => r.name).join(', ')}`
+      : '',
+  ].filter((l) => l !== '');
+  return (
+    markdownTable(['Order', 'Application', 'Version', 'Size', 'sha256', 'Warnings'], exportSummaryRows(result)) +
+    '\n' +
+    notes.map((n) => `- ${n}`).join('\n') +
+    '\n'
+  );
+}
+
+export function exportOutcome(result: ExportResult): TaskOutcome {
+  return { message: `Exported ${result.packages.length} application(s) to ${result.bundlePath}` };
 }

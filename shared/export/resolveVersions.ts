@@ -5,8 +5,9 @@
  */
 import type { LifeTimeClient } from '../lifetime/client';
 import { LifeTimeNotFoundError } from '../lifetime/errors';
-import { statusInEnvironment } from '../lifetime/status';
-import type { Application, ApplicationVersion, MobileVersion } from '../lifetime/types';
+import { statusInEnvironment } from '../lifetime/directory';
+import type { EnvironmentRef, LifeTimeApplication } from '../lifetime/directory';
+import type { ApplicationVersion, MobileVersion } from '../lifetime/types';
 import { mapWithConcurrency } from '../util/concurrency';
 import type { PinnedVersion } from './manifestScope';
 
@@ -20,11 +21,6 @@ export interface ResolvedVersion extends PinnedVersion {
 
 export class ScopeError extends Error {
   override name = 'ScopeError';
-}
-
-interface SourceEnvironment {
-  Key: string;
-  Name: string;
 }
 
 function fromVersion(base: Omit<ResolvedVersion, 'version'>, v: ApplicationVersion, fallbackVersion?: string) {
@@ -46,24 +42,18 @@ function throwIfProblems(problems: string[], lifeTime: string): void {
 
 export async function resolveByNames(
   client: LifeTimeClient,
-  environment: SourceEnvironment,
+  environment: EnvironmentRef,
   names: readonly string[],
 ): Promise<ResolvedVersion[]> {
   // One list call with the status per environment instead of one call per application.
-  const applications = await client.listApplications({ includeEnvStatus: true });
-  const byName = new Map<string, Application & { Key: string }>();
-  for (const app of applications) if (app.Key !== undefined) byName.set(app.Name, { ...app, Key: app.Key });
+  const directory = await client.applicationDirectory({ includeEnvStatus: true });
 
   const problems: string[] = [];
-  const found: { app: Application & { Key: string }; versionKey: string; modified?: string }[] = [];
+  const found: { app: LifeTimeApplication; versionKey: string; modified?: string }[] = [];
   for (const name of names) {
-    const app = byName.get(name);
+    const app = directory.byName(name);
     if (app === undefined) {
-      const near = [...byName.keys()].filter((n) => n.toLowerCase() === name.toLowerCase());
-      problems.push(
-        `application "${name}" not found` +
-          (near.length > 0 ? ` (did you mean ${near.map((n) => `"${n}"`).join(', ')}?)` : ''),
-      );
+      problems.push(`application "${name}" not found${directory.hintFor(name)}`);
       continue;
     }
     const status = statusInEnvironment(app, environment.Key);

@@ -21,7 +21,7 @@ import type { ProbeClient } from '../lifetime/probe';
 import { readOapManifest } from '../oap/oapReader';
 import type { OapManifest } from '../oap/oapReader';
 import { orderByDependencies } from '../ordering/order';
-import type { Reporter } from '../reporter';
+import type { Reporter } from '../util/reporter';
 import { mapWithConcurrency } from '../util/concurrency';
 import { dependenciesFromPackages, dependenciesFromProbe } from './dependencies';
 import type { PackageDependencies } from './dependencies';
@@ -235,9 +235,8 @@ async function dependenciesOf(
   const producerKeys = new Map<string, string[]>();
   for (const p of packages) producerKeys.set(p.key, await probe.getApplicationDependencies(p.name, p.version));
   // The Probe answers with keys only; LifeTime names the producers outside the bundle for the report.
-  const names = new Map<string, string>();
-  for (const app of await env.lifeTime.listApplications()) if (app.Key !== undefined) names.set(app.Key, app.Name);
-  return dependenciesFromProbe(packages, producerKeys, (key) => names.get(key));
+  const directory = await env.lifeTime.applicationDirectory();
+  return dependenciesFromProbe(packages, producerKeys, (key) => directory.nameOf(key));
 }
 
 function bundleApplication(

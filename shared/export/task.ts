@@ -1,14 +1,14 @@
 /** OutSystemsAirGapExport@1: the agent-facing shell around runExport. */
 import * as tl from 'azure-pipelines-task-lib/task';
 import taskJson from '../../tasks/AirGapExport/task.json';
-import { agentReporter } from '../agentReporter';
-import { httpClientFromAgent, lifeTimeClientFromAgent } from '../lifeTimeFromAgent';
+import { agentReporter } from '../task/agentReporter';
+import { httpClientFromAgent, lifeTimeClientFromAgent } from '../task/lifeTimeFromAgent';
 import { ProbeClient } from '../lifetime/probe';
 import { runTask } from '../task/run';
-import { markdownTable, uploadSummary } from '../task/summary';
+import { uploadSummary } from '../task/summary';
+import { readExportParameters } from './parameters';
 import { pipelineRunFrom } from './pipelineRun';
-import { readExportParameters } from './readParameters';
-import { exportSummaryRows, logExportResult } from './report';
+import { EXPORT_SUMMARY_TITLE, exportOutcome, exportSummaryMarkdown, logExportResult } from './report';
 import { runExport } from './run';
 import type { ExportEnvironment } from './run';
 
@@ -36,25 +36,9 @@ export async function runExportTask(): Promise<void> {
     }
     const result = await runExport(params, env);
     await logExportResult(result, reporter);
-    const notes = [
-      `Bundle: \`${result.bundlePath}\``,
-      `Source: ${result.manifest.source.environment.name} on ${result.manifest.source.lifeTimeUrl}`,
-      result.signatureFingerprint !== undefined
-        ? `Signed with Ed25519 key ${result.signatureFingerprint}`
-        : 'Not signed',
-      result.manifest.externalRequirements.length > 0
-        ? `Required on the target, not in the bundle: ${result.manifest.externalRequirements.map((r) => r.name).join(', ')}`
-        : '',
-    ].filter((l) => l !== '');
-    uploadSummary(
-      'OutSystems air gap export',
-      markdownTable(['Order', 'Application', 'Version', 'Size', 'sha256', 'Warnings'], exportSummaryRows(result)) +
-        '\n' +
-        notes.map((n) => `- ${n}`).join('\n') +
-        '\n',
-    );
+    uploadSummary(EXPORT_SUMMARY_TITLE, exportSummaryMarkdown(result));
     tl.setVariable('bundlePath', result.bundlePath, false, true);
     tl.setVariable('applicationCount', String(result.packages.length), false, true);
-    return { message: `Exported ${result.packages.length} application(s) to ${result.bundlePath}` };
+    return exportOutcome(result);
   });
 }

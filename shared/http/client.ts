@@ -2,7 +2,7 @@ import { Readable, Transform } from 'node:stream';
 import fetch, { type RequestInit, type Response } from 'node-fetch';
 import { AgentFactory } from './agents';
 import { backoffDelay, parseRetryAfter, sleep } from './backoff';
-import { HttpRequestError, describeUrl, formatSeconds, redactDownloadKeys, type HttpFailureKind } from './errors';
+import { HttpRequestError, formatSeconds, type HttpFailureKind } from './errors';
 import type { RequestObserver } from './requestHooks';
 import { BODY_INCOMPLETE } from './requestHooks';
 import type { HttpSettings } from './settings';
@@ -19,6 +19,11 @@ export interface HttpRequestOptions {
   /** Names the resource in messages, e.g. 'application "Customer Portal"'. */
   what: string;
   signal?: AbortSignal;
+  /**
+   * Hides what must not reach a message or a log line from the URL's path and from error texts
+   * that may quote it. The caller knows its own rule (the LifeTime client: download link keys).
+   */
+  redact?: (text: string) => string;
 }
 
 export interface HttpResponseHead {
@@ -122,6 +127,7 @@ export class HttpClient {
         what: options.what,
         ...(options.headers !== undefined ? { headers: options.headers } : {}),
         ...(options.signal !== undefined ? { signal: options.signal } : {}),
+        ...(options.redact !== undefined ? { redact: options.redact } : {}),
       },
       sink,
     );
@@ -150,7 +156,7 @@ export class HttpClient {
           const delay = this.statusRetryDelay(response, index);
           this.finish(attempt, response);
           this.log(
-            `${method} ${describeUrl(url)} for ${options.what} answered ${response.status}; attempt ${attempts + 1} of ${maxAttempts} in ${formatSeconds(delay)}`,
+            `${method} ${describeUrl(url, options)} for ${options.what} answered ${response.status}; attempt ${attempts + 1} of ${maxAttempts} in ${formatSeconds(delay)}`,
           );
           await this.pause(delay, url, method, options, attempts);
           continue;
@@ -330,7 +336,7 @@ export class HttpClient {
     return {
       method,
       origin: parsed.origin,
-      path: redactDownloadKeys(parsed.pathname),
+      path: redactWith(options, parsed.pathname),
       what: options.what,
       attempts,
       timeoutMs: this.settings.timeoutMs,
@@ -357,7 +363,7 @@ export class HttpClient {
       {
         ...this.baseDetails(url, method, options, attempts),
         kind,
-        reason: kind === 'network' ? reasonOf(error) : kind,
+        reason: kind === 'network' ? redactWith(options, reasonOf(error)) : kind,
         requestSent,
         duringBody: duringBody || (error instanceof Error && errorCode(error) === BODY_INCOMPLETE),
       },
@@ -380,22 +386,22 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /**
- * node-fetch prefixes messages with the full URL; keep only the reason so messages stay short (and
- * any URL left in it without its download key).
+ * node-fetch prefixes messages with the full URL; keep only the reason so messages stay short.
  */
 function reasonOf(error: unknown): string {
   if (!(error instanceof Error)) return 'unknown error';
-  const message = redactDownloadKeys(error.message.replace(/^request to \S+ failed, reason:\s*/, ''));
+  const message = error.message.replace(/^request to \S+ failed, reason:\s*/, '');
   const code = errorCode(error);
   if (code === undefined || code === 'ERR_BODY_INCOMPLETE' || message.includes(code)) return message;
   return `${message} (${code})`;
 }
 
-/**
- * Whether a URL's hostname is this machine (localhost, 127.0.0.0/8, ::1): the only hosts plain
- * http is accepted for, since nothing sent there crosses a network.
- */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+function redactWith(options: HttpRequestOptions, text: string): string {
+  return options.redact === undefined ? text : options.redact(text);
+}
+
+/** Origin and path of a URL for messages: no query, and the path redacted by the caller's rule. */
+function describeUrl(url: string, options: HttpRequestOptions): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${redactWith(options, parsed.pathname)}`;
 }

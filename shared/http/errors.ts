@@ -9,7 +9,7 @@ export interface HttpFailureDetails {
   method: string;
   /** scheme://host[:port] of the URL that failed. */
   origin: string;
-  /** Path of the URL that failed, without the query; a download key is replaced by `…` (see redactDownloadKeys). */
+  /** Path of the URL that failed, without the query, redacted by the caller's rule (see HttpRequestOptions.redact). */
   path: string;
   what: string;
   attempts: number;
@@ -52,19 +52,4 @@ export function formatSeconds(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const seconds = ms / 1000;
   return `${Number.isInteger(seconds) ? String(seconds) : seconds.toFixed(1)} s`;
-}
-
-/**
- * A download link (`…/downloads/<key>`) authorises the download for as long as it lives, so its key
- * is a credential: every path or text meant for a message or a log line goes through here, which
- * replaces what follows `/downloads/` with `…`.
- */
-export function redactDownloadKeys(text: string): string {
-  return text.replace(/(\/downloads\/)[^\s?#'"<>()]+/gi, '$1…');
-}
-
-/** Origin and path of a URL for messages: no query, no download key. */
-export function describeUrl(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.origin}${redactDownloadKeys(parsed.pathname)}`;
 }

@@ -1,6 +1,6 @@
 /**
  * How every outgoing request behaves. One value per task run, built from the agent's settings
- * (agentSettings.ts) or, in tests, from defaultHttpSettings() with short timeouts.
+ * (shared/task/agentHttpSettings.ts) or, in tests, from defaultHttpSettings() with short timeouts.
  */
 export interface ProxySettings {
   /** e.g. http://proxy.corp:8080; credentials go in username/password, never in the URL. */

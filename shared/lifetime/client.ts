@@ -10,13 +10,10 @@ import {
   errorForFailure,
   errorForStatus,
 } from './errors';
-import type {
-  Application,
-  ApplicationVersion,
-  ApplicationVersionCreate,
-  Environment,
-  MobileAppStatusInEnv,
-} from './types';
+import { ApplicationDirectory, caseHint } from './directory';
+import { redactDownloadKeys } from './redaction';
+import type { ApplicationRef, EnvironmentRef, LifeTimeApplication } from './directory';
+import type { ApplicationVersion, ApplicationVersionCreate, Environment } from './types';
 
 export interface LifeTimeClientOptions {
   /** e.g. https://lt.example.com; a URL already ending in /lifetimeapi/rest/v2 is accepted too. */
@@ -25,18 +22,6 @@ export interface LifeTimeClientOptions {
   http: HttpClient;
   /** Task cancellation: aborts whatever request is in flight. */
   signal?: AbortSignal;
-}
-
-export interface RunningVersion {
-  applicationKey: string;
-  environmentKey: string;
-  /** '' when the running application was never tagged. */
-  versionKey: string;
-  version?: ApplicationVersion;
-  /** Changed since its last tag: the tag (version) is then not what runs. */
-  isModified: boolean;
-  modifiedMessage?: string;
-  mobileApps?: MobileAppStatusInEnv[];
 }
 
 export interface DownloadLinkInfo {
@@ -88,7 +73,7 @@ export class LifeTimeClient {
     );
   }
 
-  async getEnvironment(name: string): Promise<Environment & { Key: string; Name: string }> {
+  async getEnvironment(name: string): Promise<Environment & EnvironmentRef> {
     const all = await this.listEnvironments();
     const found = all.find((e) => e.Name === name);
     if (found?.Key !== undefined && found.Name !== undefined) return { ...found, Key: found.Key, Name: found.Name };
@@ -101,7 +86,8 @@ export class LifeTimeClient {
     );
   }
 
-  async listApplications(options: { includeEnvStatus?: boolean } = {}): Promise<Application[]> {
+  /** Every application with a key (LifeTime lists none without one; such an entry could not be used anyway). */
+  async listApplications(options: { includeEnvStatus?: boolean } = {}): Promise<LifeTimeApplication[]> {
     const resource = 'the list of applications';
     const items = await this.getList({
       method: 'GET',
@@ -109,34 +95,12 @@ export class LifeTimeClient {
       query: { IncludeModules: false, IncludeEnvStatus: options.includeEnvStatus ?? false },
       resource,
     });
-    return items.map((item) => this.application(item, resource));
+    return items.map((item) => this.application(item, resource)).filter((a) => a !== undefined);
   }
 
-  async findApplication(name: string): Promise<Application & { Key: string }> {
-    const all = await this.listApplications();
-    const found = all.find((a) => a.Name === name);
-    if (found?.Key !== undefined) return { ...found, Key: found.Key };
-    throw new LifeTimeNotFoundError(
-      `application "${name}" not found in LifeTime ${this.host}${caseHint(
-        name,
-        all.map((a) => a.Name),
-      )}`,
-      { resource: `application "${name}"`, host: this.host },
-    );
-  }
-
-  async getApplication(
-    key: string,
-    options: { includeEnvStatus?: boolean; label?: string } = {},
-  ): Promise<Application> {
-    const resource = options.label ?? `application ${key}`;
-    const body = await this.getObject({
-      method: 'GET',
-      path: `applications/${segment(key)}/`,
-      query: { IncludeModules: false, IncludeEnvStatus: options.includeEnvStatus ?? false },
-      resource,
-    });
-    return this.application(body, resource);
+  /** The applications, to look up by key, package UID or name: one list call. */
+  async applicationDirectory(options: { includeEnvStatus?: boolean } = {}): Promise<ApplicationDirectory> {
+    return new ApplicationDirectory(await this.listApplications(options));
   }
 
   async listVersions(appKey: string, options: { max?: number; label?: string } = {}): Promise<ApplicationVersion[]> {
@@ -163,42 +127,6 @@ export class LifeTimeClient {
       resource,
     });
     return this.version(body, resource);
-  }
-
-  /**
-   * What runs in the environment, as LifeTime records it: the base (tagged) version and whether
-   * the code was changed since. Undefined when the application does not run there.
-   */
-  async getRunningVersion(
-    environment: { Key: string; Name: string },
-    app: { Key: string; Name: string },
-  ): Promise<RunningVersion | undefined> {
-    const application = await this.getApplication(app.Key, {
-      includeEnvStatus: true,
-      label: `application "${app.Name}"`,
-    });
-    const status = (application.AppStatusInEnvs ?? []).find(
-      (s) => typeof s.EnvironmentKey === 'string' && sameKey(s.EnvironmentKey, environment.Key),
-    );
-    if (status === undefined) return undefined;
-    const versionKey = status.BaseApplicationVersionKey ?? '';
-    const running: RunningVersion = {
-      applicationKey: app.Key,
-      environmentKey: environment.Key,
-      versionKey,
-      isModified: status.IsModified === true,
-      ...(status.IsModifiedMessage !== undefined && status.IsModifiedMessage !== ''
-        ? { modifiedMessage: status.IsModifiedMessage }
-        : {}),
-      ...(status.MobileAppsStatus !== undefined ? { mobileApps: status.MobileAppsStatus } : {}),
-    };
-    if (versionKey === '') return running;
-    const version = await this.getVersion(
-      app.Key,
-      versionKey,
-      `version ${versionKey} of application "${app.Name}" (running in environment "${environment.Name}")`,
-    );
-    return { ...running, version };
   }
 
   async getDownloadLink(appKey: string, versionKey: string, label: string): Promise<DownloadLinkInfo> {
@@ -271,8 +199,8 @@ export class LifeTimeClient {
    * the request went out, LifeTimeOutcomeUnknownError tells the caller to re-read the versions.
    */
   async createVersion(
-    environment: { Key: string; Name: string },
-    app: { Key: string; Name: string },
+    environment: EnvironmentRef,
+    app: ApplicationRef,
     body: ApplicationVersionCreate,
   ): Promise<string> {
     const tag = body.Version === undefined ? 'a new version' : `version "${body.Version}"`;
@@ -315,6 +243,7 @@ export class LifeTimeClient {
         headers,
         idempotent: call.method === 'GET',
         what: `${call.resource} (LifeTime)`,
+        redact: redactDownloadKeys,
         ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
         ...(this.signal !== undefined ? { signal: this.signal } : {}),
       });
@@ -404,10 +333,11 @@ export class LifeTimeClient {
       });
   }
 
-  private application(item: unknown, resource: string): Application {
+  private application(item: unknown, resource: string): LifeTimeApplication | undefined {
     const value = record(item, this.shapeError(resource, 'an application is not an object'));
     if (typeof value.Name !== 'string') throw this.shapeError(resource, 'an application has no Name')();
-    return { ...value, Name: value.Name, Kind: typeof value.Kind === 'string' ? value.Kind : '' };
+    if (typeof value.Key !== 'string' || value.Key === '') return undefined;
+    return { ...value, Key: value.Key, Name: value.Name, Kind: typeof value.Kind === 'string' ? value.Kind : '' };
   }
 
   private version(item: unknown, resource: string): ApplicationVersion {
@@ -443,18 +373,9 @@ function segment(key: string): string {
   return encodeURIComponent(key);
 }
 
-function sameKey(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
-}
-
 function record(value: unknown, error: () => LifeTimeError): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw error();
   return value as Record<string, unknown>;
-}
-
-function caseHint(name: string, names: string[]): string {
-  const near = names.find((n) => n.toLowerCase() === name.toLowerCase() && n !== name);
-  return near === undefined ? '' : `; did you mean "${near}"? Names are case-sensitive`;
 }
 
 /** `{"ApplicationVersionKey": "…"}` as documented; a bare key (JSON string or text) is accepted too. */

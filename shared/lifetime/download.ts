@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { isLoopbackHost, type HttpClient, type HttpResponse } from '../http/client';
+import type { HttpClient, HttpResponse } from '../http/client';
+import { requireSecureUrl } from '../http/secureUrl';
 import { sleep } from '../http/backoff';
-import { HttpRequestError, redactDownloadKeys } from '../http/errors';
+import { HttpRequestError } from '../http/errors';
 import { DirectPathUnavailable } from '../http/rawGet/directGet';
+import { redactDownloadKeys } from './redaction';
 import { DownloadError, LifeTimeError, errorForFailure } from './errors';
 import { HashedFile } from './hashedFile';
 
@@ -132,11 +134,15 @@ function checkedLink(source: DownloadSource, link: { url: string }, label: strin
       host: source.host,
     });
   }
-  if (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname))) return link;
-  throw new DownloadError(
-    `LifeTime ${source.host} gave a download link for ${label} on ${parsed.origin}, which is not https: refusing to download the package unencrypted (serve LifeTime and its downloads over https)`,
-    { resource: label, host: source.host },
+  requireSecureUrl(
+    parsed,
+    () =>
+      new DownloadError(
+        `LifeTime ${source.host} gave a download link for ${label} on ${parsed.origin}, which is not https: refusing to download the package unencrypted (serve LifeTime and its downloads over https)`,
+        { resource: label, host: source.host },
+      ),
   );
+  return link;
 }
 
 class ExpiredLink extends Error {
@@ -161,6 +167,7 @@ function requestOptions(source: DownloadSource, url: string, options: DownloadOp
   return {
     headers: source.headersFor(url),
     what: options.label,
+    redact: redactDownloadKeys,
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
   };
 }

@@ -4,11 +4,10 @@ import { errorTextsIn, type OspToolErrorText } from './errorTexts';
 import { forEachLine } from './lineSplitter';
 import { killProcessTree } from './processTree';
 
-export { describeOspToolCommand, ospToolArguments, type OspToolCommand } from './command';
-export { OSPTOOL_ERROR_TEXTS, type OspToolErrorText } from './errorTexts';
-
 export interface OspToolOptions extends OspToolCommand {
   timeoutMs: number;
+  /** The timeout as the user gave it, for the failure reason (e.g. `0.05 minute(s)`); else worked out from timeoutMs. */
+  timeoutDescription?: string;
   signal?: AbortSignal;
   /** Each output line, with the password replaced by `***`. */
   onLine: (line: string, stream: 'stdout' | 'stderr') => void;
@@ -23,6 +22,7 @@ export interface OspToolResult {
   errorTexts: OspToolErrorText[];
   durationMs: number;
   failed: boolean;
+  /** The one place OSPTool's failure is put in words (exit code, error texts, timeout, cancellation). */
   failureReason?: string;
 }
 
@@ -159,7 +159,10 @@ function reasonFor(
   options: OspToolOptions,
 ): string | undefined {
   if (aborted) return 'OSPTool was stopped because the task was cancelled.';
-  if (timedOut) return `OSPTool did not finish within ${describeDuration(options.timeoutMs)} and was stopped.`;
+  if (timedOut) {
+    const limit = options.timeoutDescription ?? describeDuration(options.timeoutMs);
+    return `OSPTool did not finish within ${limit} and was stopped.`;
+  }
   const reported = errorTexts.map((t) => `"${t}"`).join(', ');
   if (exitCode !== null && exitCode !== 0) {
     return `OSPTool exited with code ${exitCode}` + (reported === '' ? '.' : ` and reported ${reported}.`);

@@ -7,43 +7,37 @@ import { verifyBundle } from '../bundle/verify';
 import type { BundleApplication } from '../bundle/manifest';
 import type { LifeTimeClient } from '../lifetime/client';
 import { LifeTimeOutcomeUnknownError } from '../lifetime/errors';
-import { statusInEnvironment } from '../lifetime/status';
-import type { Application } from '../lifetime/types';
-import { uidToGuid } from '../oap/uid';
-import type { Reporter } from '../reporter';
+import { statusInEnvironment } from '../lifetime/directory';
+import type { ApplicationDirectory, EnvironmentRef, LifeTimeApplication, MatchedBy } from '../lifetime/directory';
+import type { Reporter } from '../util/reporter';
 import type { SyncTagsParameters } from './parameters';
+import { describeTag } from './report';
 import { compareVersions } from './versionCompare';
 
 export type TagOutcome = 'tagged' | 'already tagged' | 'skipped' | 'failed';
 
-export interface TagResult {
-  application: BundleApplication;
-  outcome: TagOutcome;
-  /** The full sentence for the log and the failure message. */
-  detail: string;
-  /** The same, without what the summary's other columns already say. */
-  note: string;
-  matchedBy?: MatchedBy;
-  /** Something a person must read although nothing failed. */
-  warning?: string;
-}
+/** What was found or done for one application, as data; report.ts puts it in words. */
+export type TagFinding =
+  | { outcome: 'tagged'; versionKey: string }
+  | { outcome: 'already tagged'; modified: boolean; modifiedMessage?: string }
+  | { outcome: 'skipped'; runningTag: string }
+  | { outcome: 'failed'; why: 'unknown application' }
+  | { outcome: 'failed'; why: 'not running' }
+  | { outcome: 'failed'; why: 'runs another tag'; runningTag: string }
+  | { outcome: 'failed'; why: 'number taken'; existingKey: string; runningTag?: string }
+  | { outcome: 'failed'; why: 'error'; message: string };
 
-export type MatchedBy = 'key' | 'uid' | 'name';
+export type TagResult = TagFinding & {
+  application: BundleApplication;
+  /** How the LifeTime application was found, and its key there. */
+  match?: { matchedBy: MatchedBy; lifeTimeKey: string };
+};
 
 export interface SyncTagsResult {
   environment: string;
+  lifeTimeHost: string;
   results: TagResult[];
   taggedCount: number;
-}
-
-export class SyncTagsFailedError extends Error {
-  override name = 'SyncTagsFailedError';
-  constructor(
-    message: string,
-    readonly result: SyncTagsResult,
-  ) {
-    super(message);
-  }
 }
 
 export interface SyncTagsEnvironment {
@@ -52,32 +46,7 @@ export interface SyncTagsEnvironment {
   signal: AbortSignal;
 }
 
-type TargetApp = Application & { Key: string };
-
-interface Directory {
-  /** By lower-case key: LifeTime keys are GUIDs whose case is not to be relied on. */
-  byKey: Map<string, TargetApp>;
-  byName: Map<string, TargetApp>;
-}
-
-/**
- * The production LifeTime's application for a bundled one: by its key (same infrastructure keys),
- * then by the GUID of its package UID (what a LifeTime registers for an application it first met
- * through a package), then by name. The log says which matched.
- */
-function findTarget(
-  application: BundleApplication,
-  directory: Directory,
-): { target: TargetApp; matchedBy: MatchedBy } | undefined {
-  const byKey = directory.byKey.get(application.key.toLowerCase());
-  if (byKey !== undefined) return { target: byKey, matchedBy: 'key' };
-  const guid = uidToGuid(application.uid);
-  const byUid = guid === undefined ? undefined : directory.byKey.get(guid.toLowerCase());
-  if (byUid !== undefined) return { target: byUid, matchedBy: 'uid' };
-  const byName = directory.byName.get(application.name);
-  return byName === undefined ? undefined : { target: byName, matchedBy: 'name' };
-}
-
+/** Every application is tried; failures come back as outcomes (see report.ts for the task's verdict). */
 export async function runSyncTags(params: SyncTagsParameters, env: SyncTagsEnvironment): Promise<SyncTagsResult> {
   const { lifeTime, reporter } = env;
   const bundle = await verifyBundle(params.bundlePath, {
@@ -86,129 +55,83 @@ export async function runSyncTags(params: SyncTagsParameters, env: SyncTagsEnvir
   });
   reporter.info(`Bundle verified: ${bundle.packages.length} application(s)`);
   const environment = await lifeTime.getEnvironment(params.targetEnvironment);
-  const applications = await lifeTime.listApplications({ includeEnvStatus: true });
-  const directory: Directory = { byKey: new Map(), byName: new Map() };
-  for (const a of applications) {
-    if (a.Key === undefined) continue;
-    directory.byKey.set(a.Key.toLowerCase(), { ...a, Key: a.Key });
-    directory.byName.set(a.Name, { ...a, Key: a.Key });
-  }
+  const directory = await lifeTime.applicationDirectory({ includeEnvStatus: true });
 
   const results: TagResult[] = [];
   for (const { application } of bundle.packages) {
     if (env.signal.aborted) throw new Error('tag synchronisation was cancelled');
     const result = await reporter.group(`${application.name} ${application.version}`, async () => {
       const r = await syncOne(application, directory, environment, lifeTime);
-      reporter.info(`${r.outcome}: ${r.detail}`);
-      if (r.outcome === 'skipped') reporter.warn(`"${application.name}": ${r.detail}`);
-      if (r.warning !== undefined) reporter.warn(`"${application.name}": ${r.warning}`);
+      const words = describeTag(r, { environment: environment.Name, lifeTimeHost: lifeTime.host });
+      reporter.info(`${r.outcome}: ${words.detail}`);
+      if (r.outcome === 'skipped') reporter.warn(`"${application.name}": ${words.detail}`);
+      if (words.warning !== undefined) reporter.warn(`"${application.name}": ${words.warning}`);
       return r;
     });
     results.push(result);
   }
-  const summary: SyncTagsResult = {
+  return {
     environment: environment.Name,
+    lifeTimeHost: lifeTime.host,
     results,
     taggedCount: results.filter((r) => r.outcome === 'tagged').length,
   };
-  const failed = results.filter((r) => r.outcome === 'failed');
-  if (failed.length > 0) {
-    throw new SyncTagsFailedError(
-      `${failed.length} of ${results.length} application(s) could not be tagged in "${environment.Name}" (LifeTime ${lifeTime.host}): ` +
-        failed.map((r) => `"${r.application.name}": ${r.detail}`).join('; '),
-      summary,
-    );
-  }
-  return summary;
 }
 
 async function syncOne(
   application: BundleApplication,
-  directory: Directory,
-  environment: { Key: string; Name: string },
+  directory: ApplicationDirectory,
+  environment: EnvironmentRef,
   lifeTime: LifeTimeClient,
 ): Promise<TagResult> {
   const wanted = application.version;
-  const found = findTarget(application, directory);
-  if (found === undefined) {
-    return {
-      application,
-      outcome: 'failed',
-      detail: `no application with key ${application.key}, UID ${application.uid} or name "${application.name}" in LifeTime ${lifeTime.host}; was it deployed to ${environment.Name}?`,
-      note: `unknown to this LifeTime; was it deployed to ${environment.Name}?`,
-    };
-  }
-  const { target, matchedBy } = found;
-  const base: Pick<TagResult, 'application' | 'matchedBy'> = { application, matchedBy };
-  const matchedText = `matched by ${matchedBy}${matchedBy === 'key' ? '' : ` (LifeTime key ${target.Key})`}`;
+  const found = directory.match(application);
+  if (found === undefined) return { application, outcome: 'failed', why: 'unknown application' };
+  const { application: target, matchedBy } = found;
+  const base = { application, match: { matchedBy, lifeTimeKey: target.Key } };
   const label = `application "${target.Name}"`;
   try {
     const status = statusInEnvironment(target, environment.Key);
-    if (status === undefined) {
-      return {
-        ...base,
-        outcome: 'failed',
-        detail: `not running in ${environment.Name}; was it deployed to ${environment.Name}?`,
-        note: `not running in ${environment.Name}`,
-      };
-    }
+    if (status === undefined) return { ...base, outcome: 'failed', why: 'not running' };
     const baseKey = status.BaseApplicationVersionKey ?? '';
     const runningTag = baseKey !== '' ? (await lifeTime.getVersion(target.Key, baseKey, label)).Version : undefined;
     const modified = status.IsModified === true;
     const order = runningTag === undefined ? undefined : compareVersions(runningTag, wanted);
-    if (order !== undefined && order > 0) {
-      return {
-        ...base,
-        outcome: 'skipped',
-        detail: `${environment.Name} already carries the higher tag ${runningTag ?? ''} (bundle: ${wanted}); not tagged`,
-        note: `higher tag ${runningTag ?? ''} already there`,
-      };
-    }
+    if (order !== undefined && order > 0) return { ...base, outcome: 'skipped', runningTag: runningTag ?? '' };
     if (order === 0) {
       // The number is taken: LifeTime cannot tag it twice, so this is the no-op a rerun must be.
-      const result: TagResult = {
-        ...base,
-        outcome: 'already tagged',
-        detail: `runs ${wanted}${modified ? ' with changes made after that tag' : ' unmodified'}, ${matchedText}; nothing to do`,
-        note: modified ? 'tagged earlier; changed since' : 'nothing to do',
-      };
-      if (modified) {
-        result.warning = `${environment.Name} runs changes made after its tag ${wanted} (${status.IsModifiedMessage ?? 'modified'}); a version number cannot be tagged twice, so tag these changes by hand if they are to be kept`;
-      }
-      return result;
-    }
-    if (!modified && runningTag !== undefined) {
       return {
         ...base,
-        outcome: 'failed',
-        detail: `${environment.Name} runs the unmodified tag ${runningTag}, not the bundle's ${wanted}; was it deployed to ${environment.Name}?`,
-        note: `runs ${runningTag} unmodified; not deployed?`,
+        outcome: 'already tagged',
+        modified,
+        ...(status.IsModifiedMessage !== undefined ? { modifiedMessage: status.IsModifiedMessage } : {}),
       };
     }
+    if (!modified && runningTag !== undefined)
+      return { ...base, outcome: 'failed', why: 'runs another tag', runningTag };
     const existing = await existingTag(lifeTime, target, wanted);
     if (existing !== undefined) {
       return {
         ...base,
         outcome: 'failed',
-        detail: `LifeTime already has version ${wanted} of this application (version key ${existing}), but ${environment.Name} runs other code${runningTag !== undefined ? ` (changed since ${runningTag})` : ''}; a version number cannot be tagged twice`,
-        note: `version ${wanted} exists but is not what runs`,
+        why: 'number taken',
+        existingKey: existing,
+        ...(runningTag !== undefined ? { runningTag } : {}),
       };
     }
-    const key = await createTag(application, target, environment, lifeTime);
-    return {
-      ...base,
-      outcome: 'tagged',
-      detail: `tagged ${wanted} (version key ${key}) on what runs in ${environment.Name}, ${matchedText}`,
-      note: `version key ${key}`,
-    };
+    const versionKey = await createTag(application, target, environment, lifeTime);
+    return { ...base, outcome: 'tagged', versionKey };
   } catch (error) {
-    const message = (error as Error).message;
-    return { ...base, outcome: 'failed', detail: message, note: message };
+    return { ...base, outcome: 'failed', why: 'error', message: (error as Error).message };
   }
 }
 
 /** The key of an existing version with that number, if LifeTime has one among the recent ones. */
-async function existingTag(lifeTime: LifeTimeClient, target: TargetApp, version: string): Promise<string | undefined> {
+async function existingTag(
+  lifeTime: LifeTimeClient,
+  target: LifeTimeApplication,
+  version: string,
+): Promise<string | undefined> {
   const versions = await lifeTime.listVersions(target.Key, { max: 50, label: `application "${target.Name}"` });
   return versions.find((v) => v.Version !== undefined && compareVersions(v.Version, version) === 0)?.Key;
 }
@@ -216,8 +139,8 @@ async function existingTag(lifeTime: LifeTimeClient, target: TargetApp, version:
 /** A POST whose outcome is unknown is never repeated blindly: the state is read first. */
 async function createTag(
   application: BundleApplication,
-  target: TargetApp,
-  environment: { Key: string; Name: string },
+  target: LifeTimeApplication,
+  environment: EnvironmentRef,
   lifeTime: LifeTimeClient,
 ): Promise<string> {
   const body = {

@@ -1,6 +1,6 @@
 import * as im from 'azure-pipelines-task-lib/internal';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { isLoopbackHost } from '../http/client';
+import { requireSecureUrl } from '../http/secureUrl';
 import { registerSecret } from './secretRegistry';
 
 export interface LifeTimeConnection {
@@ -71,12 +71,14 @@ function checkedUrl(rawUrl: string, named: string): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new Error(`${named} must have an http(s) server URL, not '${url.protocol}'.`);
   }
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    // The LifeTime API is served over HTTPS only; over http the token would cross the network readable.
-    throw new Error(
-      `${named} has an http:// server URL (${url.origin}): the token would travel unencrypted; use https://${url.host}.`,
-    );
-  }
+  // The LifeTime API is served over HTTPS only; over http the token would cross the network readable.
+  requireSecureUrl(
+    url,
+    () =>
+      new Error(
+        `${named} has an http:// server URL (${url.origin}): the token would travel unencrypted; use https://${url.host}.`,
+      ),
+  );
   if (url.username !== '' || url.password !== '') {
     // Credentials belong in the token field, where the agent keeps them secret.
     throw new Error(`${named} has a server URL with credentials in it; put only the token in the token field.`);

@@ -9,8 +9,14 @@ export interface TaskContext {
   warn(message: string): void;
 }
 
+/**
+ * How an operation ended, as the task reports it. An operation that fails after it has something to
+ * show (a deploy that stopped at a package, tags that could not all be created) returns its result
+ * so the shell can publish the summary and outputs first, then ends the task with `failed`.
+ */
 export interface TaskOutcome {
   message: string;
+  failed?: boolean;
 }
 
 const CANCEL_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
@@ -19,8 +25,8 @@ const CANCEL_GRACE_MS = 30_000;
 
 /**
  * Runs a task's operation and turns its end into exactly one `task.complete`: Succeeded,
- * SucceededWithIssues (when it warned), Failed with the error's message (the stack only in a
- * debug line), or Cancelled with a non-zero exit code after SIGINT/SIGTERM.
+ * SucceededWithIssues (when it warned), Failed with the outcome's or the error's message (the stack
+ * only in a debug line), or Cancelled with a non-zero exit code after SIGINT/SIGTERM.
  */
 export async function runTask(taskName: string, main: (context: TaskContext) => Promise<TaskOutcome>): Promise<void> {
   installOutputScrubber();
@@ -50,7 +56,9 @@ export async function runTask(taskName: string, main: (context: TaskContext) => 
   try {
     const outcome = await main(context);
     if (cancelledBy !== undefined) {
-      finishCancelled(taskName, cancelledBy);
+      finishCancelled(taskName, cancelledBy, outcome.failed === true ? outcome.message : undefined);
+    } else if (outcome.failed === true) {
+      tl.setResult(tl.TaskResult.Failed, scrubSecrets(outcome.message));
     } else if (warnings > 0) {
       const plural = warnings === 1 ? 'warning' : 'warnings';
       tl.setResult(tl.TaskResult.SucceededWithIssues, scrubSecrets(`${outcome.message} (${warnings} ${plural})`));

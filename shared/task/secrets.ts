@@ -1,8 +1,6 @@
 import * as im from 'azure-pipelines-task-lib/internal';
 import { registerSecret } from './secretRegistry';
 
-export { registerSecret, scrubSecrets } from './secretRegistry';
-
 /**
  * Reads a secret input (a password, a PEM private key) straight from task-lib's vault.
  *

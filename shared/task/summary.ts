@@ -5,8 +5,6 @@ import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { scrubSecrets } from './secretRegistry';
 
-export { markdownCell, markdownTable } from './markdown';
-
 /**
  * Attaches markdown to the run (shown in the "Extensions" tab). The agent titles the section with
  * the file name, so the file is named after `title`, in a folder of its own so that two summaries

@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { HttpClient } from '../../shared/http/client';
 import { defaultHttpSettings, type HttpSettings } from '../../shared/http/settings';
 import { LifeTimeClient } from '../../shared/lifetime/client';
+import { statusInEnvironment, type EnvironmentRef } from '../../shared/lifetime/directory';
+import { guidToUid } from '../../shared/oap/uid';
 import {
   DownloadError,
   LifeTimeCancelledError,
@@ -113,18 +115,30 @@ describe('LifeTimeClient against the emulator', () => {
       const withStatus = await lt.listApplications({ includeEnvStatus: true });
       const core = withStatus.find((a) => a.Name === 'Customer Core');
       assert.equal(core?.AppStatusInEnvs?.length, 2);
-      const found = await lt.findApplication('Customer Portal');
-      assert.equal(found.Key, key('Customer Portal'));
-      const error = await failure(lt.findApplication('Billing'), LifeTimeNotFoundError);
-      assert.equal(error.message, `application "Billing" not found in LifeTime ${host}`);
+      const directory = await lt.applicationDirectory();
+      assert.equal(directory.byName('Customer Portal')?.Key, key('Customer Portal'));
+      assert.equal(directory.byKey(key('Customer Portal').toUpperCase())?.Name, 'Customer Portal');
+      assert.equal(directory.byName('Billing'), undefined);
+      assert.equal(directory.hintFor('customer portal'), '; did you mean "Customer Portal"? Names are case-sensitive');
     });
 
-    it('gets one application, and reports an unknown key as not found naming it', async () => {
-      const app = await lt.getApplication(key('Customer Core'), { includeEnvStatus: true });
-      assert.equal(app.Name, 'Customer Core');
-      assert.ok((app.AppStatusInEnvs ?? []).length > 0);
+    it('matches a bundled application by key, then package UID, then name', async () => {
+      const directory = await lt.applicationDirectory();
+      const portal = key('Customer Portal');
+      const other = '0b5a4c7e-0000-4000-8000-000000000000';
+      assert.equal(directory.match({ key: portal, name: 'Renamed' })?.matchedBy, 'key');
+      // An application LifeTime first met through a package is registered under its UID as a GUID.
+      const uid = guidToUid(portal);
+      const byUid = directory.match({ key: other, uid, name: 'Renamed' });
+      assert.equal(byUid?.matchedBy, 'uid');
+      assert.equal(byUid.application.Key, portal);
+      assert.equal(directory.match({ key: other, name: 'Customer Portal' })?.application.Key, portal);
+      assert.equal(directory.match({ key: other, name: 'Billing' }), undefined);
+    });
+
+    it('reports an unknown application key as not found naming it', async () => {
       const error = await failure(
-        lt.getApplication('0b5a4c7e-0000-4000-8000-000000000000', { label: 'application "Ghost"' }),
+        lt.listVersions('0b5a4c7e-0000-4000-8000-000000000000', { label: 'application "Ghost"' }),
         LifeTimeNotFoundError,
       );
       assert.match(error.message, new RegExp(`^application "Ghost" not found in LifeTime ${host} \\(404\\)`));
@@ -151,20 +165,22 @@ describe('LifeTimeClient against the emulator', () => {
       assert.match(call?.query ?? '', /IncludeModules=false/);
     });
 
-    it('reads the running version: tagged, modified, never tagged, or not running', async () => {
+    it('reads the status per environment: tagged, modified, never tagged, or not running', async () => {
       const acc = await lt.getEnvironment('Acceptance');
       const dev = await lt.getEnvironment('Development');
-      const core = { Key: key('Customer Core'), Name: 'Customer Core' };
-      const inAcc = await lt.getRunningVersion(acc, core);
-      assert.equal(inAcc?.version?.Version, '1.1.0');
-      assert.equal(inAcc.isModified, false);
-      assert.equal(inAcc.versionKey, inAcc.version.Key);
-      const inDev = await lt.getRunningVersion(dev, core);
-      assert.equal(inDev?.isModified, true);
-      const portal = await lt.getRunningVersion(dev, { Key: key('Customer Portal'), Name: 'Customer Portal' });
-      assert.equal(portal?.versionKey, '');
-      assert.equal(portal.version, undefined);
-      assert.equal(await lt.getRunningVersion(dev, { Key: key('Field App'), Name: 'Field App' }), undefined);
+      const directory = await lt.applicationDirectory({ includeEnvStatus: true });
+      const status = (name: string, environment: EnvironmentRef) => {
+        const app = directory.byName(name);
+        assert.ok(app, name);
+        return statusInEnvironment(app, environment.Key);
+      };
+      const inAcc = status('Customer Core', acc);
+      const tagged = await lt.getVersion(key('Customer Core'), inAcc?.BaseApplicationVersionKey ?? '');
+      assert.equal(tagged.Version, '1.1.0');
+      assert.equal(inAcc?.IsModified, false);
+      assert.equal(status('Customer Core', dev)?.IsModified, true);
+      assert.equal(status('Customer Portal', dev)?.BaseApplicationVersionKey ?? '', '');
+      assert.equal(status('Field App', dev), undefined);
     });
 
     it('treats 204 as an empty list', async () => {

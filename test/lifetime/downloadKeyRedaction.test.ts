@@ -4,7 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { redactDownloadKeys } from '../../shared/http/errors';
+import { redactDownloadKeys } from '../../shared/lifetime/redaction';
 import type { HttpSettings } from '../../shared/http/settings';
 import type { LifeTimeClient } from '../../shared/lifetime/client';
 import { LifeTimeEmulator } from '../../tools/emulator/emulator';

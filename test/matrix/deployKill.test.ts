@@ -8,8 +8,8 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AIRGAP_PASSWORD, deployWorld, type DeployWorld } from '../e2e/deployWorld';
-import { succeeded } from '../e2e/exportWorld';
+import { AIRGAP_PASSWORD, deployWorld, type DeployWorld } from '../support/deployWorld';
+import { succeeded } from '../support/taskResults';
 import { makeBundle } from '../../tools/factories/bundleFactory';
 
 async function waitFor(condition: () => boolean, what: string): Promise<void> {

@@ -6,9 +6,10 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { verifyBundle } from '../../shared/bundle/verify';
-import { exportWorld, type ExportWorld } from '../e2e/exportWorld';
+import { exportWorld, type ExportWorld } from '../support/exportWorld';
 import type { TaskRun } from '../../tools/agent/taskRunner';
-import { FAST_HTTP, snapshot } from './matrixSupport';
+import { snapshot } from '../support/snapshot';
+import { FAST_HTTP } from './matrixSupport';
 
 const SCOPES = ['Reporting', 'Customer Core, Customer Portal'];
 

@@ -1,16 +1,24 @@
-/** The test-only HTTP knobs the matrices rely on (shared/http/agentSettings.ts): honoured when sane, ignored otherwise. */
+/**
+ * The test-only HTTP knobs the matrices rely on (shared/task/agentHttpSettings.ts): honoured when
+ * sane and when the process carries the test marker argument, ignored otherwise.
+ */
 import * as assert from 'node:assert/strict';
-import { agentHttpSettings } from '../../shared/http/agentSettings';
+import { TEST_KNOBS_ARGUMENT } from '../../shared/http/testKnobs';
+import { agentHttpSettings } from '../../shared/task/agentHttpSettings';
 import { defaultHttpSettings } from '../../shared/http/settings';
 
 const KNOBS = ['AIRGAP_HTTP_TIMEOUT_MS', 'AIRGAP_HTTP_BACKOFF_MS', 'AIRGAP_HTTP_RETRIES'];
 
 describe('test-only HTTP knobs of agentHttpSettings', () => {
   let saved: Record<string, string | undefined> = {};
+  const argv = process.argv;
   beforeEach(() => {
     saved = Object.fromEntries(KNOBS.map((name) => [name, process.env[name]]));
+    // As the test runner starts a bundled task: with the marker no agent passes.
+    process.argv = [...argv, TEST_KNOBS_ARGUMENT];
   });
   afterEach(() => {
+    process.argv = argv;
     for (const [name, value] of Object.entries(saved)) {
       if (value === undefined) Reflect.deleteProperty(process.env, name);
       else process.env[name] = value;
@@ -45,5 +53,14 @@ describe('test-only HTTP knobs of agentHttpSettings', () => {
       [settings.timeoutMs, settings.backoffBaseMs, settings.retries],
       [defaults.timeoutMs, defaults.backoffBaseMs, defaults.retries],
     );
+  });
+
+  it('ignores them without the marker: a pipeline variable of that name reaches the environment, never the arguments', () => {
+    process.argv = argv;
+    process.env['AIRGAP_HTTP_TIMEOUT_MS'] = '1500';
+    process.env['AIRGAP_HTTP_RETRIES'] = '0';
+    const settings = agentHttpSettings();
+    const defaults = defaultHttpSettings();
+    assert.deepEqual([settings.timeoutMs, settings.retries], [defaults.timeoutMs, defaults.retries]);
   });
 });

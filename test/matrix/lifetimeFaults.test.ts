@@ -13,8 +13,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { verifyBundle } from '../../shared/bundle/verify';
 import type { FaultSpec } from '../../tools/emulator/emulator';
-import { exportWorld, failureOf, succeeded, type ExportWorld } from '../e2e/exportWorld';
-import { FAST_HTTP, SLOWER_THAN_TIMEOUT_MS, snapshot, tagWorld, type TagWorld } from './matrixSupport';
+import { exportWorld, type ExportWorld } from '../support/exportWorld';
+import { snapshot } from '../support/snapshot';
+import { failureOf, succeeded } from '../support/taskResults';
+import { FAST_HTTP, SLOWER_THAN_TIMEOUT_MS, tagWorld, type TagWorld } from './matrixSupport';
 
 interface FaultCase {
   why: string;

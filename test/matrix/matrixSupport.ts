@@ -1,5 +1,4 @@
-/** Shared pieces of the guarantee matrices (test/matrix): short HTTP limits, share snapshots, a tagging world. */
-import * as fs from 'node:fs';
+/** Shared pieces of the guarantee matrices (test/matrix): short HTTP limits and a tagging world. */
 import * as path from 'node:path';
 import { LifeTimeEmulator } from '../../tools/emulator/emulator';
 import { makeBundle, readManifest } from '../../tools/factories/bundleFactory';
@@ -10,7 +9,7 @@ import type { TaskRun, TaskRunOptions } from '../../tools/agent/taskRunner';
 import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 
 /**
- * The test-only HTTP knobs of shared/http/agentSettings.ts: a 1.5 s attempt timeout, 10 ms
+ * The test-only HTTP knobs of shared/task/agentHttpSettings.ts: a 1.5 s attempt timeout, 10 ms
  * backoff and 2 retries (3 attempts), so that slow-header and exhausted-retry cases end quickly.
  */
 export const FAST_HTTP: Record<string, string> = {
@@ -21,17 +20,6 @@ export const FAST_HTTP: Record<string, string> = {
 
 /** Longer than FAST_HTTP's timeout: the client gives up on the attempt first. */
 export const SLOWER_THAN_TIMEOUT_MS = 4000;
-
-/** Every file and folder under `root` with its size, sorted, so a test can prove a share unchanged. */
-export function snapshot(root: string): string[] {
-  const walk = (dir: string): string[] =>
-    fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-      const full = path.join(dir, entry.name);
-      const rel = path.relative(root, full);
-      return entry.isDirectory() ? [`${rel}/`, ...walk(full)] : [`${rel} ${String(fs.statSync(full).size)}`];
-    });
-  return walk(root).sort();
-}
 
 export const TAG_APPS: BundleAppSpec[] = [
   { name: 'Customer Core', version: '1.1.0', changeLog: 'Adds consent records.' },

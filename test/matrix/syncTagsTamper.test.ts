@@ -10,8 +10,9 @@ import * as path from 'node:path';
 import { makeBundle, readManifest, writeManifest } from '../../tools/factories/bundleFactory';
 import { PROD_TOKEN } from '../../tools/factories/estate';
 import { runBundledTask } from '../../tools/agent/taskRunner';
-import { failureOf, succeeded } from '../e2e/exportWorld';
-import { FAST_HTTP, TAG_APPS, snapshot, tagWorld, type TagWorld } from './matrixSupport';
+import { snapshot } from '../support/snapshot';
+import { failureOf, succeeded } from '../support/taskResults';
+import { FAST_HTTP, TAG_APPS, tagWorld, type TagWorld } from './matrixSupport';
 
 const KEYS = crypto.generateKeyPairSync('ed25519');
 const PUBLIC_PEM = KEYS.publicKey.export({ type: 'spki', format: 'pem' }).toString();

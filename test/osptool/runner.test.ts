@@ -5,12 +5,8 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as yazl from 'yazl';
 import { repoRoot } from '../../tools/paths';
-import {
-  describeOspToolCommand,
-  runOspTool,
-  type OspToolOptions,
-  type OspToolResult,
-} from '../../shared/osptool/runner';
+import { describeOspToolCommand } from '../../shared/osptool/command';
+import { runOspTool, type OspToolOptions, type OspToolResult } from '../../shared/osptool/runner';
 import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 
 const standIn = path.join(repoRoot, 'build', 'osptool-standin', 'osptool.js');

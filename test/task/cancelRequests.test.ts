@@ -10,7 +10,7 @@ import { PROD_TOKEN, productionEstate } from '../../tools/factories/estate';
 import { makeBundle } from '../../tools/factories/bundleFactory';
 import { startBundledTask, type StartedTask, type TaskRun } from '../../tools/agent/taskRunner';
 import { makeTempDir, removeTempDir } from '../../tools/tempDir';
-import { exportWorld, type ExportWorld } from '../e2e/exportWorld';
+import { exportWorld, type ExportWorld } from '../support/exportWorld';
 import { startServer, type Loopback } from '../http/loopback';
 
 /** Well under the 60 s HTTP timeout and the task's 30 s cancel grace period. */

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { isLoopbackHost } from '../../shared/http/client';
+import { isLoopbackHost } from '../../shared/http/secureUrl';
 import { bundledTaskEntry } from '../../tools/paths';
 import { fixtureTaskEntry, runTaskEntry, type TaskRun } from '../../tools/agent/taskRunner';
 

@@ -6,7 +6,7 @@
  */
 import type * as tls from 'node:tls';
 import { parseRetryAfter, sleep } from '../backoff';
-import { HttpRequestError, describeUrl, formatSeconds, redactDownloadKeys } from '../errors';
+import { HttpRequestError, formatSeconds } from '../errors';
 import type { HttpSettings } from '../settings';
 import { MAX_REDIRECTS, REDIRECT_STATUSES, RETRYABLE_STATUSES, crossOriginHeaders } from '../policy';
 import { ExchangeError, exchange, type BodySink, type ExchangeResult } from './exchange';
@@ -17,6 +17,8 @@ export interface DirectGetOptions {
   /** Names the resource in messages. */
   what: string;
   signal?: AbortSignal;
+  /** The caller's rule for what must not reach a message (see HttpRequestOptions.redact). */
+  redact?: (text: string) => string;
 }
 
 export interface DirectGetContext {
@@ -63,7 +65,7 @@ export async function directGet(
             ? Math.min(retryAfter, context.settings.backoffMaxMs)
             : context.retryDelay(index);
         context.log(
-          `GET ${describeUrl(url)} for ${options.what} answered ${head.status}; attempt ${attempts + 1} of ${maxAttempts} in ${formatSeconds(delay)}`,
+          `GET ${describeUrl(url, options)} for ${options.what} answered ${head.status}; attempt ${attempts + 1} of ${maxAttempts} in ${formatSeconds(delay)}`,
         );
         await pause(context, delay, url, options, attempts);
         continue;
@@ -129,7 +131,7 @@ function baseDetails(context: DirectGetContext, url: string, options: DirectGetO
   return {
     method: 'GET',
     origin: parsed.origin,
-    path: redactDownloadKeys(parsed.pathname),
+    path: redactWith(options, parsed.pathname),
     what: options.what,
     attempts,
     timeoutMs: context.settings.timeoutMs,
@@ -154,7 +156,7 @@ function httpFailure(
     {
       ...baseDetails(context, url, options, attempts),
       kind,
-      reason: kind === 'network' ? redactDownloadKeys(error.message) : kind,
+      reason: kind === 'network' ? redactWith(options, error.message) : kind,
       requestSent: error.details.duringBody || error.details.requestSent,
       duringBody: error.details.duringBody,
     },
@@ -177,4 +179,13 @@ async function pause(
       { cause: error },
     );
   }
+}
+
+function redactWith(options: DirectGetOptions, text: string): string {
+  return options.redact === undefined ? text : options.redact(text);
+}
+
+function describeUrl(url: string, options: DirectGetOptions): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${redactWith(options, parsed.pathname)}`;
 }

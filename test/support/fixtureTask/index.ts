@@ -9,7 +9,8 @@ import { bool, nameList, oneOf, optionalString, positiveInt, requiredString } fr
 import { group, section } from '../../../shared/task/log';
 import { runTask, type TaskContext, type TaskOutcome } from '../../../shared/task/run';
 import { readSecretInput } from '../../../shared/task/secrets';
-import { markdownTable, uploadSummary } from '../../../shared/task/summary';
+import { markdownTable } from '../../../shared/task/markdown';
+import { uploadSummary } from '../../../shared/task/summary';
 
 type Scenario = (context: TaskContext) => Promise<TaskOutcome>;
 

@@ -1,9 +1,9 @@
 /** A LifeTime client configured the way the agent is: its proxy, its CA, TLS verified unless told otherwise. */
-import { agentHttpSettings } from './http/agentSettings';
-import { HttpClient } from './http/client';
-import { LifeTimeClient } from './lifetime/client';
-import { writeLine } from './task/output';
-import type { TaskContext } from './task/run';
+import { agentHttpSettings } from './agentHttpSettings';
+import { HttpClient } from '../http/client';
+import { LifeTimeClient } from '../lifetime/client';
+import { writeLine } from './output';
+import type { TaskContext } from './run';
 
 export function httpClientFromAgent(context: TaskContext): HttpClient {
   const settings = agentHttpSettings();

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { agentHttpSettings } from '../../shared/http/agentSettings';
+import { agentHttpSettings } from '../../shared/task/agentHttpSettings';
 
 const VARIABLES = [
   'AGENT_PROXYURL',

@@ -1,13 +1,14 @@
 import * as tl from 'azure-pipelines-task-lib/task';
-import { registerSecret } from '../task/secretRegistry';
-import { defaultHttpSettings, type HttpSettings, type ProxySettings } from './settings';
+import { registerSecret } from './secretRegistry';
+import { defaultHttpSettings, type HttpSettings, type ProxySettings } from '../http/settings';
+import { testKnobOverrides } from '../http/testKnobs';
 
 /** HttpSettings plus the warnings a task must surface (e.g. certificate validation switched off). */
 export type AgentHttpSettings = HttpSettings & { warnings: string[] };
 
 /**
- * The agent's proxy and certificate configuration (Agent.ProxyUrl, Agent.CAInfo, …), the only
- * place in shared/http that reads task-lib. Secrets are registered before anything could print them.
+ * The agent's proxy and certificate configuration (Agent.ProxyUrl, Agent.CAInfo, …) as HttpSettings:
+ * task glue, so shared/http itself never reads task-lib. Secrets are registered before anything could print them.
  */
 export function agentHttpSettings(overrides: Partial<HttpSettings> = {}): AgentHttpSettings {
   const warnings: string[] = [];
@@ -33,33 +34,9 @@ export function agentHttpSettings(overrides: Partial<HttpSettings> = {}): AgentH
     ...nonEmpty('passphrase', cert?.passphrase),
   };
   return {
-    ...defaultHttpSettings({ tls, ...(proxy !== undefined ? { proxy } : {}), ...diagnosticOverrides(), ...overrides }),
+    ...defaultHttpSettings({ tls, ...(proxy !== undefined ? { proxy } : {}), ...testKnobOverrides(), ...overrides }),
     warnings,
   };
-}
-
-/**
- * TEST / DIAGNOSTIC KNOBS ONLY, not a user setting: the end-to-end tests run the bundled tasks
- * against the loopback emulator with short limits so that fault cases (slow headers, 503 bursts)
- * finish quickly. Read from the task's own environment, never from task inputs or variables:
- * AIRGAP_HTTP_TIMEOUT_MS (per-attempt timeout), AIRGAP_HTTP_BACKOFF_MS (backoff base),
- * AIRGAP_HTTP_RETRIES (further attempts). Anything not a whole number in range is ignored.
- */
-function diagnosticOverrides(): Partial<HttpSettings> {
-  const overrides: Partial<HttpSettings> = {};
-  const timeoutMs = wholeNumber(process.env['AIRGAP_HTTP_TIMEOUT_MS'], 1, 600_000);
-  if (timeoutMs !== undefined) overrides.timeoutMs = timeoutMs;
-  const backoffBaseMs = wholeNumber(process.env['AIRGAP_HTTP_BACKOFF_MS'], 0, 60_000);
-  if (backoffBaseMs !== undefined) overrides.backoffBaseMs = backoffBaseMs;
-  const retries = wholeNumber(process.env['AIRGAP_HTTP_RETRIES'], 0, 20);
-  if (retries !== undefined) overrides.retries = retries;
-  return overrides;
-}
-
-function wholeNumber(raw: string | undefined, min: number, max: number): number | undefined {
-  if (raw === undefined || !/^\d+$/.test(raw.trim())) return undefined;
-  const value = Number(raw.trim());
-  return value >= min && value <= max ? value : undefined;
 }
 
 function proxySettings(warnings: string[]): ProxySettings | undefined {

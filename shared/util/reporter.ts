@@ -10,16 +10,3 @@ export interface Reporter {
   group<T>(title: string, body: () => Promise<T>): Promise<T>;
   progress(percent: number, operation: string): void;
 }
-
-/** A reporter that prints plainly, for scripts and direct tests. */
-export function consoleReporter(write: (line: string) => void = (l) => process.stdout.write(l + '\n')): Reporter {
-  return {
-    info: (m) => write(m),
-    warn: (m) => write(`WARNING: ${m}`),
-    group: async (title, body) => {
-      write(`== ${title}`);
-      return body();
-    },
-    progress: () => undefined,
-  };
-}

@@ -1,9 +1,9 @@
 /** The Reporter operations use, printing to the pipeline log through the task glue. */
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { Reporter } from './reporter';
-import { group } from './task/log';
-import { writeLine } from './task/output';
-import type { TaskContext } from './task/run';
+import type { Reporter } from '../util/reporter';
+import { group } from './log';
+import { writeLine } from './output';
+import type { TaskContext } from './run';
 
 export function agentReporter(context: TaskContext): Reporter {
   return {
