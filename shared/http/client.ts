@@ -112,10 +112,17 @@ export class HttpClient {
    * DirectPathUnavailable.
    */
   directGet(url: string, options: HttpRequestOptions, sink: BodySink): Promise<DirectResponse> | undefined {
-    if (this.agents.proxyFor(new URL(url)) !== undefined) return undefined;
+    const target = new URL(url);
+    if (this.agents.proxyFor(target) !== undefined) return undefined;
+    try {
+      if (target.protocol === 'https:') this.agents.tlsOptions();
+    } catch {
+      // Unusable TLS settings: the general path reports them as it always has.
+      return undefined;
+    }
     const context = {
       settings: this.settings,
-      tls: this.agents.tlsOptions(),
+      tls: () => this.agents.tlsOptions(),
       proxyFor: (target: URL) => this.agents.proxyFor(target),
       log: this.log,
       retryDelay: (attempt: number) => this.retryDelay(attempt),

@@ -23,7 +23,8 @@ export interface DirectGetOptions {
 
 export interface DirectGetContext {
   settings: HttpSettings;
-  tls: tls.ConnectionOptions;
+  /** The agent's TLS settings (one secure context per run); throws when they are unusable. */
+  tls(): tls.ConnectionOptions;
   proxyFor(url: URL): URL | undefined;
   log(message: string): void;
   retryDelay(attempt: number): number;
@@ -40,7 +41,10 @@ interface ResponseHead {
 /** 200: the body went to the sink. Any other status: the start of its body. */
 export type DirectResponse = (ResponseHead & { status: 200; bytes: number }) | (ResponseHead & { body: Buffer });
 
-/** A redirect leads where the agent's proxy applies: the caller takes the general path from the start. */
+/**
+ * A redirect leads where the agent's proxy applies, or to https with TLS settings that cannot be
+ * used: the caller takes the general path from the start.
+ */
 export class DirectPathUnavailable extends Error {}
 
 export async function directGet(
@@ -96,11 +100,18 @@ async function followRedirects(
   let headers = { ...options.headers };
   for (let hop = 0; ; hop++) {
     if (hop > 0 && context.proxyFor(current) !== undefined) throw new DirectPathUnavailable();
+    let tlsOptions: tls.ConnectionOptions = {};
+    try {
+      if (current.protocol === 'https:') tlsOptions = context.tls();
+    } catch {
+      // Unusable TLS settings: the general path reports them as it always has.
+      throw new DirectPathUnavailable();
+    }
     const result = await exchange(
       {
         url: current,
         headers,
-        tls: context.tls,
+        tls: tlsOptions,
         timeoutMs: context.settings.timeoutMs,
         ...(options.signal !== undefined ? { signal: options.signal } : {}),
         streams: (status) => status === 200,
