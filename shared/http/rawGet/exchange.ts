@@ -13,6 +13,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { framingFor, LengthFraming, type BodyFraming } from './bodyFraming';
+import { giveBuffer, takeBuffer } from './bufferPool';
 import { MalformedResponse, parseHead, type ParsedHead } from './responseHead';
 
 /** Where a streamed body goes: one write at a time, each batch valid only until its write settles. */
@@ -59,8 +60,6 @@ export class ExchangeError extends Error {
 
 export const BODY_CUT_SHORT = 'connection closed before the whole body arrived';
 
-/** Size of each read buffer, and so of each write. */
-export const BATCH_BYTES = 4 * 1024 * 1024;
 /** A buffer with less room than this is written out; more than a TLS record's worth stays free. */
 const MIN_FREE = 256 * 1024;
 const MAX_HEAD = 64 * 1024;
@@ -82,7 +81,7 @@ interface Batch {
 class Exchange {
   private socket: net.Socket | undefined;
   private phase: Phase = 'head';
-  private current: Buffer = Buffer.allocUnsafeSlow(BATCH_BYTES);
+  private current: Buffer;
   /** current[batchStart, fill) is body not yet queued; current[fill, rawEnd) is read but not yet framed. */
   private batchStart = 0;
   private fill = 0;
@@ -90,6 +89,10 @@ class Exchange {
   /** Where the next read lands in current (see the file comment). */
   private readAt = 0;
   private readonly spare: Buffer[] = [];
+  /** Every buffer this exchange took from the pool, to give back when it settles. */
+  private readonly owned = new Set<Buffer>();
+  /** The buffer under the write in flight: given back only once that write settled. */
+  private inFlight: Buffer | undefined;
   private readonly queue: Batch[] = [];
   private writing = false;
   private pausedForWrites = false;
@@ -109,7 +112,15 @@ class Exchange {
     private readonly sink: BodySink,
     private readonly resolve: (result: ExchangeResult) => void,
     private readonly reject: (error: unknown) => void,
-  ) {}
+  ) {
+    this.current = this.take();
+  }
+
+  private take(): Buffer {
+    const buffer = this.spare.pop() ?? takeBuffer();
+    this.owned.add(buffer);
+    return buffer;
+  }
 
   start(): void {
     const { url, signal } = this.request;
@@ -221,7 +232,7 @@ class Exchange {
     let from = bodyFrom;
     if (this.current.length - this.rawEnd < MIN_FREE) {
       // Head and body filled the buffer: the body's start moves to a fresh one (once per exchange).
-      const next = this.spare.pop() ?? Buffer.allocUnsafeSlow(BATCH_BYTES);
+      const next = this.take();
       this.current.copy(next, 0, bodyFrom, this.rawEnd);
       this.spare.push(this.current);
       this.current = next;
@@ -298,7 +309,7 @@ class Exchange {
 
   private nextBuffer(): void {
     this.queueBatch();
-    this.current = this.spare.pop() ?? Buffer.allocUnsafeSlow(BATCH_BYTES);
+    this.current = this.take();
     this.batchStart = this.fill = this.rawEnd = 0;
     this.pump();
     // A full buffer waits behind the write in flight: stop reading until that write is done.
@@ -319,11 +330,16 @@ class Exchange {
       return;
     }
     this.writing = true;
+    this.inFlight = batch.base;
     this.sink.write(batch.view).then(
       () => {
         this.writing = false;
+        this.inFlight = undefined;
+        if (this.phase === 'settled') {
+          giveBuffer(batch.base);
+          return;
+        }
         this.spare.push(batch.base);
-        if (this.phase === 'settled') return;
         this.timer?.refresh();
         this.pump();
         if (this.pausedForWrites && this.queue.length === 0) {
@@ -333,7 +349,9 @@ class Exchange {
       },
       (error: unknown) => {
         this.writing = false;
-        this.fail(error);
+        this.inFlight = undefined;
+        if (this.phase === 'settled') giveBuffer(batch.base);
+        else this.fail(error);
       },
     );
   }
@@ -384,6 +402,11 @@ class Exchange {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.request.signal?.removeEventListener('abort', this.onAbort);
     this.socket?.destroy();
+    // The socket reads no more: every buffer but the one under the write in flight is free again.
+    for (const buffer of this.owned) if (buffer !== this.inFlight) giveBuffer(buffer);
+    this.owned.clear();
+    this.spare.length = 0;
+    this.queue.length = 0;
   }
 
   private fail(error: unknown): void {
