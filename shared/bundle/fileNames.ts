@@ -1,7 +1,9 @@
 // Package file names that mean the same on a Windows share and a Linux mount, and that a bundle
 // manifest read from the share cannot use to reach outside the bundle folder.
 
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])$/i;
+// Windows' device names, whatever the extension: COM and LPT with 0-9 and the superscripts ¹ ² ³
+// (Windows maps them to the same devices), and the console's CONIN$ and CONOUT$.
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|conin\$|conout\$|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])$/i;
 // Control characters, path separators, and what Windows refuses (':' also opens NTFS alternate streams).
 const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f/\\<>:"|?*]/;
 const MAX_FILE_NAME_LENGTH = 255;
@@ -41,9 +43,13 @@ export function isSafeBundleFileName(name: string): boolean {
   if (!name.toLowerCase().endsWith(EXTENSION) || name.length === EXTENSION.length) {
     return false;
   }
-  // Windows treats "CON.oap" (any extension) as the console device.
+  return !isWindowsDeviceName(name);
+}
+
+/** Windows treats "CON.oap", "COM¹.txt", "CONIN$" (any extension, trailing spaces ignored) as devices. */
+export function isWindowsDeviceName(name: string): boolean {
   const stem = name.split('.')[0] ?? '';
-  return !WINDOWS_RESERVED.test(stem.trimEnd());
+  return WINDOWS_RESERVED.test(stem.trimEnd());
 }
 
 export interface PackageNameSource {

@@ -33,14 +33,7 @@ export function loadPrivateKey(input: string, inputName: string): KeyObject {
         : `${label} is not a PEM private key (expected "-----BEGIN PRIVATE KEY-----")`,
     );
   }
-  let key: KeyObject;
-  try {
-    key = createPrivateKey({ key: pem, format: 'pem' });
-  } catch (error) {
-    // OpenSSL's reasons (e.g. "unsupported") carry no key material, unlike the input itself.
-    throw new KeyError(`${label} cannot be read as a private key (${reason(error)})`);
-  }
-  return requireEd25519(key, label);
+  return readEd25519(pem, label, 'private');
 }
 
 export function loadPublicKey(input: string, inputName: string): KeyObject {
@@ -53,11 +46,17 @@ export function loadPublicKey(input: string, inputName: string): KeyObject {
   if (!/-----BEGIN PUBLIC KEY-----/.test(pem)) {
     throw new KeyError(`${label} is not a PEM public key (expected "-----BEGIN PUBLIC KEY-----")`);
   }
+  return readEd25519(pem, label, 'public');
+}
+
+function readEd25519(pem: string, label: string, kind: 'private' | 'public'): KeyObject {
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: pem, format: 'pem' });
+    key =
+      kind === 'private' ? createPrivateKey({ key: pem, format: 'pem' }) : createPublicKey({ key: pem, format: 'pem' });
   } catch (error) {
-    throw new KeyError(`${label} cannot be read as a public key (${reason(error)})`);
+    // OpenSSL's reasons (e.g. "unsupported") carry no key material, unlike the input itself.
+    throw new KeyError(`${label} cannot be read as a ${kind} key (${reason(error)})`);
   }
   return requireEd25519(key, label);
 }

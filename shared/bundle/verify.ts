@@ -4,13 +4,14 @@ import { createHash } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { lstat, open, readdir, rm, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { lstat, readdir, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { OapError, readOapManifest } from '../oap/oapReader';
 import type { OapManifest } from '../oap/oapReader';
 import { mapWithConcurrency } from '../util/concurrency';
+import { NotRegularFileError, describeFileKind, openRegularFile } from '../util/regularFile';
 import { BundleError } from './errors';
 import { MANIFEST_FILE_NAME, SIGNATURE_FILE_NAME, parseBundleManifest } from './manifest';
 import type { BundleApplication, BundleManifest } from './manifest';
@@ -141,7 +142,10 @@ async function readSmallFile(filePath: string, maxBytes: number, missingProblem:
     throw new BundleError(where, `cannot be read (${reason(error)})`);
   }
   if (info.isSymbolicLink() || !info.isFile()) {
-    throw new BundleError(where, info.isSymbolicLink() ? 'is a symbolic link, not a file' : 'is not a regular file');
+    throw new BundleError(
+      where,
+      info.isSymbolicLink() ? 'is a symbolic link, not a file' : `is ${describeFileKind(info)}, not a regular file`,
+    );
   }
   if (info.size > maxBytes) {
     throw new BundleError(
@@ -207,7 +211,7 @@ async function checkPackageFile(filePath: string, application: BundleApplication
     throw new BundleError(where, 'is a symbolic link; a bundle holds the packages themselves');
   }
   if (!info.isFile()) {
-    throw new BundleError(where, 'is not a regular file');
+    throw new BundleError(where, `is ${describeFileKind(info)}, not a regular file`);
   }
   checkSize(info.size, application, where);
 }
@@ -299,14 +303,18 @@ async function readPackageManifest(filePath: string, application: BundleApplicat
   return oap;
 }
 
+/** Opens a file of the bundle for reading: a regular file only, never a link, never blocking (regularFile.ts). */
 async function openNoFollow(filePath: string, where: string): Promise<FileHandle> {
-  // O_NOFOLLOW does not exist on Windows; there the lstat check above is what refuses symlinks.
-  const flags = constants.O_RDONLY | (process.platform === 'win32' ? 0 : constants.O_NOFOLLOW);
   try {
-    return await open(filePath, flags);
+    return await openRegularFile(filePath);
   } catch (error) {
-    if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ELOOP') {
-      throw new BundleError(where, 'is a symbolic link; a bundle holds the packages themselves');
+    if (error instanceof NotRegularFileError) {
+      throw new BundleError(
+        where,
+        error.kind === 'a symbolic link'
+          ? 'is a symbolic link; a bundle holds the packages themselves'
+          : `is ${error.kind}, not a regular file`,
+      );
     }
     throw new BundleError(
       where,

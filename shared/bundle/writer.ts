@@ -7,8 +7,19 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isWindowsDeviceName } from './fileNames';
 
 const RENAME_ATTEMPTS = 5;
+/** The longest file or folder name NTFS, ext4 and SMB shares take. */
+const MAX_NAME_LENGTH = 255;
+
+/** The temporary folder beside the bundle, `.<bundleName>.partial-<8 hex>`, 18 characters longer. */
+function stagingName(bundleName: string, random: string): string {
+  return `.${bundleName}.partial-${random}`;
+}
+
+/** The longest bundleName whose staging folder name still fits. */
+export const MAX_BUNDLE_NAME_LENGTH = MAX_NAME_LENGTH - stagingName('', 'ffffffff').length;
 
 export class BundleWriteError extends Error {
   override name = 'BundleWriteError';
@@ -25,13 +36,15 @@ export function checkBundleName(bundleName: string): void {
           ? 'contains a path separator'
           : /[<>:"|?*\u0000-\u001f]/.test(bundleName)
             ? 'contains a character Windows does not allow in a folder name (< > : " | ? * or a control character)'
-            : /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i.test(bundleName)
+            : isWindowsDeviceName(bundleName)
               ? 'is a name Windows reserves for a device'
               : /[. ]$/.test(bundleName)
                 ? 'ends with a dot or a space'
                 : bundleName.startsWith('.')
                   ? 'starts with a dot (reserved for temporary folders)'
-                  : undefined;
+                  : stagingName(bundleName, 'ffffffff').length > MAX_NAME_LENGTH
+                    ? `is ${bundleName.length} characters long; at most ${MAX_BUNDLE_NAME_LENGTH} fit, as the export first writes into a folder named ${stagingName('<bundleName>', '<8 hex>')}`
+                    : undefined;
   if (problem !== undefined) throw new BundleWriteError(`bundleName "${bundleName}" ${problem}`);
 }
 
@@ -62,7 +75,7 @@ export class BundleStaging {
         `bundle ${finalPath} already exists on the share; bundles are never overwritten, choose another bundleName`,
       );
     }
-    const dir = path.join(sharePath, `.${bundleName}.partial-${crypto.randomBytes(4).toString('hex')}`);
+    const dir = path.join(sharePath, stagingName(bundleName, crypto.randomBytes(4).toString('hex')));
     try {
       await fs.promises.mkdir(dir);
     } catch (error) {

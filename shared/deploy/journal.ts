@@ -10,6 +10,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../util/regularFile';
 
 export interface JournalEntry {
   key: string;
@@ -95,16 +96,16 @@ function isSealedEntry(value: unknown): value is SealedEntry {
 }
 
 async function readJournalText(file: string): Promise<string | undefined> {
-  let info: fs.Stats;
   try {
-    info = await fs.promises.lstat(file);
-  } catch {
-    return undefined;
+    // Never blocks on a named pipe, never follows a link (regularFile.ts).
+    return (await readRegularFile(file, MAX_JOURNAL_BYTES)).toString('utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof NotRegularFileError || error instanceof FileTooLargeError) {
+      throw new Error(`deploy journal ${error.message}`);
+    }
+    throw error;
   }
-  if (!info.isFile()) throw new Error(`deploy journal ${file} is not a regular file`);
-  if (info.size > MAX_JOURNAL_BYTES)
-    throw new Error(`deploy journal ${file} is larger than ${MAX_JOURNAL_BYTES} bytes`);
-  return fs.promises.readFile(file, 'utf8');
 }
 
 function isTransient(error: unknown): boolean {

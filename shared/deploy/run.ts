@@ -11,6 +11,8 @@ import type { VerifiedBundle } from '../bundle/verify';
 import { describeOspToolCommand } from '../osptool/command';
 import { runOspTool } from '../osptool/runner';
 import type { Reporter } from '../util/reporter';
+import { onRunningToolsChanged } from '../osptool/registry';
+import { onForcedExit } from '../task/forcedExit';
 import { DeployJournal, journalKey, locateJournal } from './journal';
 import { DeployLock } from './lock';
 import type { DeployParameters } from './parameters';
@@ -123,6 +125,14 @@ export async function runDeploy(params: DeployParameters, env: DeployEnvironment
     ...(env.run !== undefined ? { run: env.run } : {}),
     onTakeOver: (why) => reporter.warn(why),
   });
+  // The lock names each OSPTool as it starts, so a task killed outright leaves a lock naming the
+  // orphan and no rerun takes over while it publishes; a forced exit releases it after the tool ended.
+  const stopRecordingTools = onRunningToolsChanged((tools) => lock.recordTools(tools));
+  const stopForcedRelease = onForcedExit(() =>
+    lock.releaseSync()
+      ? `the deployment lock ${lock.file} was released`
+      : `the deployment lock ${lock.file} was not released (no longer ours or unreachable)`,
+  );
   // OSPTool is given a private local copy made while hashing, never the file on the share.
   const localCopies = path.join(env.agentTempDirectory, `airgap-publish-${crypto.randomBytes(6).toString('hex')}`);
   await fs.promises.mkdir(localCopies, { recursive: true });
@@ -189,7 +199,10 @@ export async function runDeploy(params: DeployParameters, env: DeployEnvironment
     reporter.progress(100, 'Published');
     return result;
   } finally {
+    stopRecordingTools();
+    stopForcedRelease();
     await fs.promises.rm(localCopies, { recursive: true, force: true });
-    await lock.release();
+    const lockProblem = await lock.release();
+    if (lockProblem !== undefined) reporter.warn(lockProblem);
   }
 }

@@ -4,15 +4,11 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { agentReporter } from '../task/agentReporter';
 import { writeLine } from '../task/output';
 import { runTask } from '../task/run';
+import { setOutputVariable } from '../task/variables';
 import { uploadSummary } from '../task/summary';
 import { readDeployParameters } from './parameters';
 import { deployOutcome, deploySummaryMarkdown, deploySummaryTitle } from './report';
 import { runDeploy } from './run';
-
-/** A tool's line must not be able to issue agent commands on our behalf. */
-function neutralise(line: string): string {
-  return line.replace(/##(vso)?\[/gi, (m) => m.replace('##', '#\u200b#'));
-}
 
 export async function runDeployTask(): Promise<void> {
   await runTask('OutSystemsAirGapDeploy', async (context) => {
@@ -23,11 +19,12 @@ export async function runDeployTask(): Promise<void> {
       signal: context.signal,
       agentTempDirectory: tl.getVariable('Agent.TempDirectory') ?? os.tmpdir(),
       ...(run !== '' ? { run } : {}),
-      writeToolLine: (line) => writeLine(`  ${neutralise(line)}`),
+      // writeLine breaks any agent command in the tool's line: the tool echoes package contents.
+      writeToolLine: (line) => writeLine(`  ${line}`),
     });
     uploadSummary(deploySummaryTitle(result), deploySummaryMarkdown(result));
-    tl.setVariable('deployedCount', String(result.publishedCount), false, true);
-    tl.setVariable('deploymentOrder', result.packages.map((p) => p.application.name).join(','), false, true);
+    setOutputVariable('deployedCount', String(result.publishedCount));
+    setOutputVariable('deploymentOrder', result.packages.map((p) => p.application.name).join(','));
     return deployOutcome(result);
   });
 }

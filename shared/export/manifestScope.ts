@@ -3,7 +3,7 @@
  * outsystems-pipeline writes: a deployment manifest (a JSON list) or a trigger manifest (a JSON
  * object with `ApplicationVersions`, as the LifeTime "Trigger Pipeline" plugin sends it).
  */
-import * as fs from 'node:fs';
+import { FileTooLargeError, NotRegularFileError, readRegularFileSync } from '../util/regularFile';
 
 export interface PinnedVersion {
   name: string;
@@ -107,11 +107,17 @@ export function parseManifestScope(content: string, file: string, includeTestApp
   return { format, versions: keep, skippedTestApplications: skipped };
 }
 
+const MAX_MANIFEST_FILE_BYTES = 16 * 1024 * 1024;
+
 export function readManifestScope(file: string, includeTestApplications: boolean): ManifestScope {
   let content: string;
   try {
-    content = fs.readFileSync(file, 'utf8');
+    // A regular file only, never blocking on a named pipe (regularFile.ts); real ones are a few KiB.
+    content = readRegularFileSync(file, MAX_MANIFEST_FILE_BYTES).toString('utf8');
   } catch (error) {
+    if (error instanceof NotRegularFileError || error instanceof FileTooLargeError) {
+      throw new ManifestScopeError(`cannot read manifest file ${error.message}`);
+    }
     throw new ManifestScopeError(`cannot read manifest file ${file}: ${(error as NodeJS.ErrnoException).code ?? ''}`);
   }
   return parseManifestScope(content, file, includeTestApplications);

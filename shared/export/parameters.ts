@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { loadPrivateKey } from '../bundle/signing';
+import { checkBundleName } from '../bundle/writer';
 import { requireSecureUrl } from '../http/secureUrl';
 import { readLifeTimeConnection } from '../task/connection';
 import { bool, nameList, oneOf, optionalString, positiveInt, requiredString } from '../task/inputs';
@@ -91,6 +92,14 @@ export function readExportParameters(): ExportParameters {
   const bundleName = optionalString('bundleName') ?? tl.getVariable('Build.BuildNumber')?.trim();
   if (bundleName === undefined || bundleName === '') {
     throw new Error("Input 'bundleName' is empty and Build.BuildNumber is not set: name the bundle folder.");
+  }
+  try {
+    // Checked before LifeTime is asked anything, so a bad name fails naming the input, not the share.
+    checkBundleName(bundleName);
+  } catch (error) {
+    const source =
+      optionalString('bundleName') !== undefined ? "Input 'bundleName'" : 'Build.BuildNumber (the default bundleName)';
+    throw new Error(`${source}: ${(error as Error).message}`);
   }
   const params: ExportParameters = {
     lifeTime: { serverUrl: lifeTime.serverUrl, token: lifeTime.token },

@@ -5,6 +5,7 @@ import { agentReporter } from '../task/agentReporter';
 import { httpClientFromAgent, lifeTimeClientFromAgent } from '../task/lifeTimeFromAgent';
 import { ProbeClient } from '../lifetime/probe';
 import { runTask } from '../task/run';
+import { setOutputVariable } from '../task/variables';
 import { uploadSummary } from '../task/summary';
 import { readExportParameters } from './parameters';
 import { pipelineRunFrom } from './pipelineRun';
@@ -37,8 +38,8 @@ export async function runExportTask(): Promise<void> {
     const result = await runExport(params, env);
     await logExportResult(result, reporter);
     uploadSummary(EXPORT_SUMMARY_TITLE, exportSummaryMarkdown(result));
-    tl.setVariable('bundlePath', result.bundlePath, false, true);
-    tl.setVariable('applicationCount', String(result.packages.length), false, true);
+    setOutputVariable('bundlePath', result.bundlePath);
+    setOutputVariable('applicationCount', String(result.packages.length));
     return exportOutcome(result);
   });
 }

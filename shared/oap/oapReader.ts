@@ -3,6 +3,8 @@
 import type { Readable } from 'node:stream';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import * as yauzl from 'yauzl';
+import { closeSync } from 'node:fs';
+import { NotRegularFileError, openRegularFileDescriptor } from '../util/regularFile';
 
 export interface OapApplication {
   uid: string;
@@ -46,10 +48,20 @@ export async function readOapManifest(filePath: string, options: ReadOapOptions 
 }
 
 async function readManifestEntry(filePath: string, maxBytes: number): Promise<Buffer> {
+  let fd: number;
+  try {
+    // A package on the share may have been swapped for a named pipe or a link: never block on it.
+    fd = await openRegularFileDescriptor(filePath);
+  } catch (error) {
+    if (error instanceof NotRegularFileError) throw new OapError(filePath, `is ${error.kind}, not a package file`);
+    throw new OapError(filePath, openProblem(error));
+  }
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.openPromise(filePath, { lazyEntries: true, autoClose: false, validateEntrySizes: true });
+    // yauzl owns the descriptor from here: zip.close() closes it.
+    zip = await yauzl.fromFdPromise(fd, { lazyEntries: true, autoClose: false, validateEntrySizes: true });
   } catch (error) {
+    closeSync(fd);
     throw new OapError(filePath, openProblem(error));
   }
   try {

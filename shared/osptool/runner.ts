@@ -3,6 +3,7 @@ import { ospToolArguments, type OspToolCommand } from './command';
 import { errorTextsIn, type OspToolErrorText } from './errorTexts';
 import { forEachLine } from './lineSplitter';
 import { killProcessTree } from './processTree';
+import { registerRunningTool } from './registry';
 
 export interface OspToolOptions extends OspToolCommand {
   timeoutMs: number;
@@ -76,6 +77,9 @@ export function runOspTool(options: OspToolOptions): Promise<OspToolResult> {
       resolve(result({ failureReason: mask(startFailure(options.toolPath, error)) }));
       return;
     }
+
+    // Known to the task while it runs, so no way out of the task leaves it publishing (registry.ts).
+    child.once('exit', registerRunningTool(child));
 
     let settled = false;
     let exited = false;

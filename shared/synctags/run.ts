@@ -136,6 +136,14 @@ async function existingTag(
   return versions.find((v) => v.Version !== undefined && compareVersions(v.Version, version) === 0)?.Key;
 }
 
+/**
+ * The largest change log sent with a tag. LifeTime documents no limit (the Swagger's
+ * ApplicationVersionCreate.ChangeLog is a plain string), but it refuses a large request body with a
+ * 400 after the whole of it has crossed the network; real change logs are a few lines. A bigger one
+ * in the bundle is a mistake or an attack, and is refused here, naming the application, unsent.
+ */
+export const MAX_CHANGE_LOG_BYTES = 256 * 1024;
+
 /** A POST whose outcome is unknown is never repeated blindly: the state is read first. */
 async function createTag(
   application: BundleApplication,
@@ -143,6 +151,12 @@ async function createTag(
   environment: EnvironmentRef,
   lifeTime: LifeTimeClient,
 ): Promise<string> {
+  const changeLogBytes = Buffer.byteLength(application.changeLog, 'utf8');
+  if (changeLogBytes > MAX_CHANGE_LOG_BYTES) {
+    throw new Error(
+      `the change log of "${application.name}" ${application.version} in the bundle is ${changeLogBytes} bytes, more than the ${MAX_CHANGE_LOG_BYTES} a tag may carry; no tag was sent to LifeTime`,
+    );
+  }
   const body = {
     Version: application.version,
     ChangeLog: application.changeLog,

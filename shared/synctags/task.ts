@@ -1,8 +1,8 @@
 /** OutSystemsAirGapSyncTags@1: the agent-facing shell around runSyncTags. */
-import * as tl from 'azure-pipelines-task-lib/task';
 import { agentReporter } from '../task/agentReporter';
 import { httpClientFromAgent, lifeTimeClientFromAgent } from '../task/lifeTimeFromAgent';
 import { runTask } from '../task/run';
+import { setOutputVariable } from '../task/variables';
 import { uploadSummary } from '../task/summary';
 import { readSyncTagsParameters } from './parameters';
 import { syncTagsOutcome, syncTagsSummaryMarkdown, syncTagsSummaryTitle } from './report';
@@ -18,7 +18,7 @@ export async function runSyncTagsTask(): Promise<void> {
       signal: context.signal,
     });
     uploadSummary(syncTagsSummaryTitle(result), syncTagsSummaryMarkdown(result));
-    tl.setVariable('taggedCount', String(result.taggedCount), false, true);
+    setOutputVariable('taggedCount', String(result.taggedCount));
     return syncTagsOutcome(result);
   });
 }

@@ -1,12 +1,5 @@
 import * as tl from 'azure-pipelines-task-lib/task';
-import {
-  parseBool,
-  parseNameList,
-  parseOneOf,
-  parseOptionalString,
-  parsePositiveInt,
-  parseRequiredString,
-} from './inputParsing';
+import * as parsing from './inputParsing';
 
 /*
  * Typed readers for NON-secret inputs only: task-lib's getInput echoes the value in a debug line.
@@ -18,25 +11,25 @@ function raw(name: string): string | undefined {
 }
 
 export function requiredString(name: string): string {
-  return parseRequiredString(name, raw(name));
+  return parsing.parseRequiredString(name, raw(name));
 }
 
 export function optionalString(name: string): string | undefined {
-  return parseOptionalString(raw(name));
+  return parsing.parseOptionalString(raw(name));
 }
 
 export function bool(name: string, defaultValue: boolean): boolean {
-  return parseBool(name, raw(name), defaultValue);
+  return parsing.parseBool(name, raw(name), defaultValue);
 }
 
 export function positiveInt(name: string, defaultValue: number, max?: number): number {
-  return parsePositiveInt(name, raw(name), defaultValue, max);
+  return parsing.parsePositiveInt(name, raw(name), defaultValue, max);
 }
 
 export function oneOf<T extends string>(name: string, values: readonly T[], defaultValue: T): T {
-  return parseOneOf(name, raw(name), values, defaultValue);
+  return parsing.parseOneOf(name, raw(name), values, defaultValue);
 }
 
 export function nameList(name: string): string[] {
-  return parseNameList(raw(name));
+  return parsing.parseNameList(raw(name));
 }

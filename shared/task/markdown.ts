@@ -1,10 +1,13 @@
+import { neutraliseCommands } from './untrusted';
+
 /**
  * Makes text safe for one markdown table cell: the pipe would split the cell, a line break would
  * end the row, a backtick could open a code span swallowing the rest, a backslash would eat the
- * next character (UNC paths), and angle brackets could be read as HTML.
+ * next character (UNC paths), and angle brackets could be read as HTML. Agent commands in it are
+ * broken too, so a cell copied into a log or a script stays data.
  */
 export function markdownCell(text: string): string {
-  return text
+  return neutraliseCommands(text)
     .replace(/\\/g, '\\\\')
     .replace(/\|/g, '\\|')
     .replace(/`/g, '\\`')

@@ -1,6 +1,10 @@
 import * as tl from 'azure-pipelines-task-lib/task';
+import { TEST_KNOBS_ARGUMENT } from '../http/testKnobs';
+import { endRunningTools } from '../osptool/registry';
+import { runForcedExitCleanups } from './forcedExit';
 import { installOutputScrubber } from './output';
 import { scrubSecrets } from './secretRegistry';
+import { untrustedData } from './untrusted';
 
 export interface TaskContext {
   /** Aborted on SIGINT/SIGTERM (the agent cancelling the job): stop, clean up, then return or throw. */
@@ -24,6 +28,16 @@ const CANCEL_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 const CANCEL_GRACE_MS = 30_000;
 
 /**
+ * CANCEL_GRACE_MS, or AIRGAP_CANCEL_GRACE_MS when the process carries the test-knobs argument (a
+ * pipeline cannot set it; see shared/http/testKnobs.ts), so a test can reach the grace timer.
+ */
+function cancelGraceMs(): number {
+  if (!process.argv.slice(2).includes(TEST_KNOBS_ARGUMENT)) return CANCEL_GRACE_MS;
+  const raw = process.env['AIRGAP_CANCEL_GRACE_MS']?.trim() ?? '';
+  return /^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= CANCEL_GRACE_MS ? Number(raw) : CANCEL_GRACE_MS;
+}
+
+/**
  * Runs a task's operation and turns its end into exactly one `task.complete`: Succeeded,
  * SucceededWithIssues (when it warned), Failed with the outcome's or the error's message (the stack
  * only in a debug line), or Cancelled with a non-zero exit code after SIGINT/SIGTERM.
@@ -35,21 +49,27 @@ export async function runTask(taskName: string, main: (context: TaskContext) => 
   const onSignal = (signal: NodeJS.Signals): void => {
     if (cancelledBy !== undefined) {
       // A second signal: the user or the agent will not wait for the cleanup.
-      process.exit(1);
+      exitNow(taskName, `${cancelledBy}, then ${signal} before it had cleaned up`);
     }
     cancelledBy = signal;
     tl.warning(`${taskName} was asked to stop (${signal}); cleaning up.`);
     controller.abort(new Error(`${taskName} was cancelled (${signal}).`));
-    setTimeout(() => process.exit(1), CANCEL_GRACE_MS).unref();
+    const graceMs = cancelGraceMs();
+    setTimeout(
+      () => exitNow(taskName, `${signal}, and it had not cleaned up within ${graceMs / 1000} s`),
+      graceMs,
+    ).unref();
   };
   for (const signal of CANCEL_SIGNALS) process.on(signal, onSignal);
+  // Whatever way the process goes (an uncaught error included), no OSPTool outlives it.
+  process.on('exit', endRunningTools);
 
   let warnings = 0;
   const context: TaskContext = {
     signal: controller.signal,
     warn(message: string): void {
       warnings++;
-      tl.warning(scrubSecrets(message));
+      tl.warning(safe(message));
     },
   };
 
@@ -61,26 +81,49 @@ export async function runTask(taskName: string, main: (context: TaskContext) => 
       tl.setResult(tl.TaskResult.Failed, scrubSecrets(outcome.message));
     } else if (warnings > 0) {
       const plural = warnings === 1 ? 'warning' : 'warnings';
-      tl.setResult(tl.TaskResult.SucceededWithIssues, scrubSecrets(`${outcome.message} (${warnings} ${plural})`));
+      tl.setResult(tl.TaskResult.SucceededWithIssues, safe(`${outcome.message} (${warnings} ${plural})`));
     } else {
-      tl.setResult(tl.TaskResult.Succeeded, scrubSecrets(outcome.message));
+      tl.setResult(tl.TaskResult.Succeeded, safe(outcome.message));
     }
   } catch (error: unknown) {
-    if (error instanceof Error && error.stack !== undefined) tl.debug(scrubSecrets(error.stack));
+    if (error instanceof Error && error.stack !== undefined) tl.debug(safe(error.stack));
     if (cancelledBy !== undefined) {
       finishCancelled(taskName, cancelledBy, messageOf(error));
     } else {
-      tl.setResult(tl.TaskResult.Failed, scrubSecrets(messageOf(error)));
+      tl.setResult(tl.TaskResult.Failed, safe(messageOf(error)));
     }
   } finally {
     for (const signal of CANCEL_SIGNALS) process.off(signal, onSignal);
   }
 }
 
+/**
+ * Ends the task at once, but never leaving OSPTool behind: the tools (their process groups) are
+ * killed synchronously first, then the operation's forced-exit clean-ups run (the deploy lock is
+ * released), and the result line says what was done.
+ */
+function exitNow(taskName: string, why: string): never {
+  const ended = endRunningTools();
+  const notes = [
+    ...(ended.length > 0 ? [`OSPTool (process ${ended.join(', ')}) was ended`] : []),
+    ...runForcedExitCleanups(),
+  ];
+  tl.setResult(
+    tl.TaskResult.Cancelled,
+    safe(`${taskName} was cancelled (${why})` + (notes.length > 0 ? `; ${notes.join('; ')}.` : '.')),
+  );
+  process.exit(1);
+}
+
 function finishCancelled(taskName: string, signal: NodeJS.Signals, detail?: string): void {
   const message = `${taskName} was cancelled (${signal})` + (detail === undefined ? '.' : `: ${detail}`);
-  tl.setResult(tl.TaskResult.Cancelled, scrubSecrets(message));
+  tl.setResult(tl.TaskResult.Cancelled, safe(message));
   process.exitCode = 1;
+}
+
+/** Messages quote application names, files and LifeTime's answers: data for the agent, never commands. */
+function safe(message: string): string {
+  return untrustedData(scrubSecrets(message));
 }
 
 function messageOf(error: unknown): string {

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { scrubSecrets } from './secretRegistry';
+import { neutraliseCommands } from './untrusted';
 
 /**
  * Attaches markdown to the run (shown in the "Extensions" tab). The agent titles the section with
@@ -15,7 +16,8 @@ export function uploadSummary(title: string, markdown: string): void {
   const folder = path.join(tempRoot, `airgap-summary-${crypto.randomBytes(6).toString('hex')}`);
   fs.mkdirSync(folder, { recursive: true });
   const file = path.join(folder, `${fileNameFor(title)}.md`);
-  fs.writeFileSync(file, scrubSecrets(markdown), 'utf8');
+  // Cells are escaped by markdownCell; notes around them quote LifeTime too, so break commands everywhere.
+  fs.writeFileSync(file, neutraliseCommands(scrubSecrets(markdown)), 'utf8');
   tl.uploadSummary(file);
 }
 

@@ -108,6 +108,17 @@ describe('source boundaries', () => {
     assert.deepEqual(reexports, []);
   });
 
+  it('keeps task-lib to the task glue, the task shells and the parameter readers', () => {
+    const users = sourcesUnder('shared').filter((f) =>
+      fs.readFileSync(path.join(repoRoot, f), 'utf8').includes("from 'azure-pipelines-task-lib"),
+    );
+    assert.ok(users.includes('shared/task/run.ts'), 'the check finds task-lib imports');
+    assert.deepEqual(
+      users.filter((f) => !f.startsWith('shared/task/') && !/\/(task|parameters)\.ts$/.test(f)),
+      [],
+    );
+  });
+
   it('keeps test/ and scripts/ apart: both build on tools/ and shared/', () => {
     const crossing = [
       ...sourcesUnder('test')

@@ -44,6 +44,23 @@ describe('packageFileName', () => {
     }
   });
 
+  it('refuses every name Windows takes for a device: superscript digits, COM0/LPT0, the console', () => {
+    for (const name of [
+      'COM¹.oap',
+      'LPT².oap',
+      'com³.oap',
+      'COM0.oap',
+      'LPT0.oap',
+      'CONIN$.oap',
+      'conout$.oap',
+      'COM¹ .x.oap',
+    ]) {
+      assert.equal(isSafeBundleFileName(name), false, name);
+    }
+    assert.ok(isSafeBundleFileName('COM10.oap'), 'COM10 is no device');
+    assert.ok(isSafeBundleFileName('CONINx.oap'));
+  });
+
   it('bounds the length and keeps the version', () => {
     const name = packageFileName(v('A'.repeat(500), '10.20.30'), true, new Set());
     assert.ok(name.length <= 104, `${String(name.length)} characters`);

@@ -164,7 +164,7 @@ describe('verifyBundle', () => {
       const file = join(bundle, fileOf(manifest, 'Core'));
       await rm(file);
       await mkdir(file);
-      await assertRefused(bundle, {}, /is not a regular file/, file);
+      await assertRefused(bundle, {}, /is a folder, not a regular file/, file);
     });
 
     it('an .oap that the manifest does not list', async () => {

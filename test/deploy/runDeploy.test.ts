@@ -8,10 +8,15 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { DeployParameters } from '../../shared/deploy/parameters';
 import { deployOutcome, deploySummaryMarkdown, deploySummaryTitle } from '../../shared/deploy/report';
-import { runDeploy, type DeployEnvironment } from '../../shared/deploy/run';
+import { runDeploy } from '../../shared/deploy/run';
 import { makeBundle } from '../../tools/factories/bundleFactory';
-import { PRE_HOSTNAME } from '../../tools/factories/estate';
-import { AIRGAP_PASSWORD, AIRGAP_USER, deployWorld, type DeployWorld } from '../support/deployWorld';
+import {
+  AIRGAP_PASSWORD,
+  deployEnvironment,
+  deployParameters,
+  deployWorld,
+  type DeployWorld,
+} from '../support/deployWorld';
 import { recordingReporter, type RecordingReporter } from '../support/recordingReporter';
 
 const CHAIN = [
@@ -37,22 +42,8 @@ describe('runDeploy, in process', function () {
     await world.close();
   });
 
-  const params = (overrides: Partial<DeployParameters> = {}): DeployParameters => ({
-    bundlePath: bundle,
-    osptoolPath: world.osptool,
-    targetHostname: PRE_HOSTNAME,
-    user: AIRGAP_USER,
-    password: AIRGAP_PASSWORD,
-    timeoutMinutes: 1,
-    dryRun: false,
-    ...overrides,
-  });
-  const env = (): DeployEnvironment => ({
-    reporter,
-    signal: new AbortController().signal,
-    agentTempDirectory: world.root,
-    writeToolLine: (line) => toolLines.push(line),
-  });
+  const params = (overrides: Partial<DeployParameters> = {}) => deployParameters(world, bundle, overrides);
+  const env = () => deployEnvironment(world, reporter, toolLines);
   const outcomes = (result: { packages: { application: { name: string }; outcome: string }[] }) =>
     result.packages.map((p) => `${p.application.name}: ${p.outcome}`);
 

@@ -8,6 +8,7 @@ import { makeBundle, readManifest, writeManifest } from '../../tools/factories/b
 import type { BundleAppSpec } from '../../tools/factories/bundleFactory';
 import { AIRGAP_PASSWORD, AIRGAP_USER, deployWorld, type DeployWorld } from '../support/deployWorld';
 import { failureOf, succeeded } from '../support/taskResults';
+import { eachTest } from '../support/eachTest';
 
 const KEYS = crypto.generateKeyPairSync('ed25519');
 const PUBLIC_PEM = KEYS.publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -25,13 +26,7 @@ function appsOf(files: string[]): string[] {
 describe('OutSystemsAirGapDeploy (bundled task, OSPTool stand-in)', function () {
   this.timeout(120_000);
   let world: DeployWorld;
-
-  beforeEach(async () => {
-    world = await deployWorld();
-  });
-  afterEach(async () => {
-    await world.close();
-  });
+  eachTest(deployWorld, (w) => (world = w));
 
   describe('order', () => {
     const cases: { why: string; apps: BundleAppSpec[]; order: string[]; recordProducers?: boolean }[] = [

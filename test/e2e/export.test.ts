@@ -8,6 +8,7 @@ import type { BundleManifest } from '../../shared/bundle/manifest';
 import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 import { PUBLIC_KEY_PEM, SIGNING_KEY_PEM, exportWorld, type ExportWorld } from '../support/exportWorld';
 import { failureOf, succeeded } from '../support/taskResults';
+import { eachTest } from '../support/eachTest';
 
 function manifestOf(bundle: string): BundleManifest {
   return parseBundleManifest(fs.readFileSync(path.join(bundle, 'airgap-manifest.json')), bundle);
@@ -20,13 +21,7 @@ function sha256(file: string): string {
 describe('OutSystemsAirGapExport (bundled task against the LifeTime emulator)', function () {
   this.timeout(120_000);
   let world: ExportWorld;
-
-  beforeEach(async () => {
-    world = await exportWorld();
-  });
-  afterEach(async () => {
-    await world.close();
-  });
+  eachTest(exportWorld, (w) => (world = w));
 
   it('exports a name list given consumer first into a producer-first bundle with identical bytes', async () => {
     const run = await world.run({ applications: 'Backoffice, Customer Portal\nCustomer Core\nCustomer Core' });
@@ -382,13 +377,10 @@ describe('OutSystemsAirGapExport with the CI/CD Probe as dependency source', fun
   this.timeout(120_000);
   const PROBE_KEY = 'probe-key-5e1d9a7c3b';
   let world: ExportWorld;
-
-  beforeEach(async () => {
-    world = await exportWorld([], { probeKey: PROBE_KEY });
-  });
-  afterEach(async () => {
-    await world.close();
-  });
+  eachTest(
+    () => exportWorld([], { probeKey: PROBE_KEY }),
+    (w) => (world = w),
+  );
 
   it('orders by what the Probe answers, sending its key, and names producers outside the bundle', async () => {
     const run = await world.run({

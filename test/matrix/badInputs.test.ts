@@ -184,6 +184,18 @@ const CASES: BadInput[] = [
   },
   {
     task: 'AirGapExport',
+    why: 'a bundleName too long for the staging folder beside it (238 characters)',
+    inputs: () => ({ bundleName: 'R'.repeat(238) }),
+    message: [/^Input 'bundleName': bundleName "R{238}" is 238 characters long; at most 237 fit/],
+  },
+  {
+    task: 'AirGapExport',
+    why: 'a bundleName Windows takes for the console (CONIN$)',
+    inputs: () => ({ bundleName: 'CONIN$' }),
+    message: [/^Input 'bundleName': bundleName "CONIN\$" is a name Windows reserves for a device/],
+  },
+  {
+    task: 'AirGapExport',
     why: 'a bundleName starting with a dot',
     inputs: () => ({ bundleName: '.hidden' }),
     message: [/bundleName "\.hidden"/],

@@ -10,18 +10,17 @@ import { exportWorld, type ExportWorld } from '../support/exportWorld';
 import type { TaskRun } from '../../tools/agent/taskRunner';
 import { snapshot } from '../support/snapshot';
 import { FAST_HTTP } from './matrixSupport';
+import { eachTest } from '../support/eachTest';
 
 const SCOPES = ['Reporting', 'Customer Core, Customer Portal'];
 
 describe('concurrency: two exports racing for one bundleName', function () {
   this.timeout(120_000);
   let world: ExportWorld;
-  beforeEach(async () => {
-    world = await exportWorld([], { shareWithSpaces: false });
-  });
-  afterEach(async () => {
-    await world.close();
-  });
+  eachTest(
+    () => exportWorld([], { shareWithSpaces: false }),
+    (w) => (world = w),
+  );
 
   it('lets exactly one win; the other fails clearly and nothing is mixed', async () => {
     // Both downloads are held for a while, so both exports are staging at the same time.

@@ -25,42 +25,39 @@ describe('test-only HTTP knobs of agentHttpSettings', () => {
     }
   });
 
+  const effective = (): number[] => {
+    const settings = agentHttpSettings();
+    return [settings.timeoutMs, settings.backoffBaseMs, settings.retries];
+  };
+  const defaults = (): number[] => {
+    const settings = defaultHttpSettings();
+    return [settings.timeoutMs, settings.backoffBaseMs, settings.retries];
+  };
+
   it('keeps the product defaults when no knob is set', () => {
     for (const name of KNOBS) Reflect.deleteProperty(process.env, name);
-    const settings = agentHttpSettings();
-    const defaults = defaultHttpSettings();
-    assert.deepEqual(
-      [settings.timeoutMs, settings.backoffBaseMs, settings.retries],
-      [defaults.timeoutMs, defaults.backoffBaseMs, defaults.retries],
-    );
+    assert.deepEqual(effective(), defaults());
   });
 
   it('takes whole numbers in range', () => {
     process.env['AIRGAP_HTTP_TIMEOUT_MS'] = '1500';
     process.env['AIRGAP_HTTP_BACKOFF_MS'] = '0';
     process.env['AIRGAP_HTTP_RETRIES'] = '2';
-    const settings = agentHttpSettings();
-    assert.deepEqual([settings.timeoutMs, settings.backoffBaseMs, settings.retries], [1500, 0, 2]);
+    assert.deepEqual(effective(), [1500, 0, 2]);
   });
 
   it('ignores anything else', () => {
     process.env['AIRGAP_HTTP_TIMEOUT_MS'] = '0';
     process.env['AIRGAP_HTTP_BACKOFF_MS'] = '-5';
     process.env['AIRGAP_HTTP_RETRIES'] = 'many';
-    const settings = agentHttpSettings();
-    const defaults = defaultHttpSettings();
-    assert.deepEqual(
-      [settings.timeoutMs, settings.backoffBaseMs, settings.retries],
-      [defaults.timeoutMs, defaults.backoffBaseMs, defaults.retries],
-    );
+    assert.deepEqual(effective(), defaults());
   });
 
   it('ignores them without the marker: a pipeline variable of that name reaches the environment, never the arguments', () => {
     process.argv = argv;
     process.env['AIRGAP_HTTP_TIMEOUT_MS'] = '1500';
-    process.env['AIRGAP_HTTP_RETRIES'] = '0';
-    const settings = agentHttpSettings();
-    const defaults = defaultHttpSettings();
-    assert.deepEqual([settings.timeoutMs, settings.retries], [defaults.timeoutMs, defaults.retries]);
+    process.env['AIRGAP_HTTP_BACKOFF_MS'] = '0';
+    process.env['AIRGAP_HTTP_RETRIES'] = '2';
+    assert.deepEqual(effective(), defaults());
   });
 });

@@ -17,6 +17,7 @@ import { exportWorld, type ExportWorld } from '../support/exportWorld';
 import { snapshot } from '../support/snapshot';
 import { failureOf, succeeded } from '../support/taskResults';
 import { FAST_HTTP, SLOWER_THAN_TIMEOUT_MS, tagWorld, type TagWorld } from './matrixSupport';
+import { eachTest } from '../support/eachTest';
 
 interface FaultCase {
   why: string;
@@ -126,12 +127,10 @@ const EXPORT_CASES: FaultCase[] = [
 describe('LifeTime fault matrix: export (bundled task)', function () {
   this.timeout(120_000);
   let world: ExportWorld;
-  beforeEach(async () => {
-    world = await exportWorld([], { shareWithSpaces: false });
-  });
-  afterEach(async () => {
-    await world.close();
-  });
+  eachTest(
+    () => exportWorld([], { shareWithSpaces: false }),
+    (w) => (world = w),
+  );
 
   for (const c of EXPORT_CASES) {
     const outcome = c.expect === 'recovered' ? 'recovers' : 'fails clearly';
@@ -244,12 +243,7 @@ const SYNC_CASES: FaultCase[] = [
 describe('LifeTime fault matrix: tag sync (bundled task)', function () {
   this.timeout(120_000);
   let t: TagWorld;
-  beforeEach(async () => {
-    t = await tagWorld();
-  });
-  afterEach(async () => {
-    await t.close();
-  });
+  eachTest(tagWorld, (w) => (t = w));
 
   for (const c of SYNC_CASES) {
     const outcome = c.expect === 'recovered' ? 'recovers' : 'fails clearly';

@@ -13,6 +13,7 @@ import { runBundledTask } from '../../tools/agent/taskRunner';
 import { snapshot } from '../support/snapshot';
 import { failureOf, succeeded } from '../support/taskResults';
 import { FAST_HTTP, TAG_APPS, tagWorld, type TagWorld } from './matrixSupport';
+import { eachTest } from '../support/eachTest';
 
 const KEYS = crypto.generateKeyPairSync('ed25519');
 const PUBLIC_PEM = KEYS.publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -107,12 +108,7 @@ const TAMPERS: { why: string; tamper: (bundle: string) => void; message: RegExp;
 describe('tamper matrix: tag sync refuses before any LifeTime request', function () {
   this.timeout(120_000);
   let t: TagWorld;
-  beforeEach(async () => {
-    t = await tagWorld();
-  });
-  afterEach(async () => {
-    await t.close();
-  });
+  eachTest(tagWorld, (w) => (t = w));
 
   for (const c of TAMPERS) {
     it(`refuses ${c.why}`, async () => {

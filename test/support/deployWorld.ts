@@ -1,6 +1,9 @@
 /** Shared set-up for deploy tests: a share with spaces, the OSPTool stand-in beside its control file, a production LifeTime. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { DeployParameters } from '../../shared/deploy/parameters';
+import type { DeployEnvironment } from '../../shared/deploy/run';
+import type { Reporter } from '../../shared/util/reporter';
 import { repoRoot } from '../../tools/paths';
 import { LifeTimeEmulator } from '../../tools/emulator/emulator';
 import type { EmulatorApplicationSpec } from '../../tools/emulator/spec';
@@ -79,5 +82,33 @@ export async function deployWorld(productionApps: EmulatorApplicationSpec[] = []
       await production.close();
       removeTempDir(root);
     },
+  };
+}
+
+/** The deploy operation's parameters for this world's OSPTool stand-in and PRE, for in-process tests. */
+export function deployParameters(
+  world: DeployWorld,
+  bundlePath: string,
+  overrides: Partial<DeployParameters> = {},
+): DeployParameters {
+  return {
+    bundlePath,
+    osptoolPath: world.osptool,
+    targetHostname: PRE_HOSTNAME,
+    user: AIRGAP_USER,
+    password: AIRGAP_PASSWORD,
+    timeoutMinutes: 1,
+    dryRun: false,
+    ...overrides,
+  };
+}
+
+/** What the deploy operation needs besides its parameters; OSPTool's lines go to `toolLines`. */
+export function deployEnvironment(world: DeployWorld, reporter: Reporter, toolLines: string[] = []): DeployEnvironment {
+  return {
+    reporter,
+    signal: new AbortController().signal,
+    agentTempDirectory: world.root,
+    writeToolLine: (line) => toolLines.push(line),
   };
 }

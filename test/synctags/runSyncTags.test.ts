@@ -8,8 +8,8 @@ import { runDeploy } from '../../shared/deploy/run';
 import { describeTag, syncTagsOutcome, syncTagsSummaryMarkdown } from '../../shared/synctags/report';
 import { runSyncTags, type SyncTagsResult } from '../../shared/synctags/run';
 import { makeBundle } from '../../tools/factories/bundleFactory';
-import { PRE_HOSTNAME, PROD_TOKEN } from '../../tools/factories/estate';
-import { AIRGAP_PASSWORD, AIRGAP_USER, deployWorld, type DeployWorld } from '../support/deployWorld';
+import { PROD_TOKEN } from '../../tools/factories/estate';
+import { deployEnvironment, deployParameters, deployWorld, type DeployWorld } from '../support/deployWorld';
 import { lifeTimeClientFor } from '../support/lifeTimeClients';
 import { recordingReporter, type RecordingReporter } from '../support/recordingReporter';
 
@@ -28,23 +28,7 @@ describe('runSyncTags, in process', function () {
 
   async function deployed(apps: { name: string; version: string; producers?: string[] }[]): Promise<string> {
     const bundle = await makeBundle(path.join(world.share, 'release 5'), apps);
-    const result = await runDeploy(
-      {
-        bundlePath: bundle,
-        osptoolPath: world.osptool,
-        targetHostname: PRE_HOSTNAME,
-        user: AIRGAP_USER,
-        password: AIRGAP_PASSWORD,
-        timeoutMinutes: 1,
-        dryRun: false,
-      },
-      {
-        reporter: recordingReporter(),
-        signal: new AbortController().signal,
-        agentTempDirectory: world.root,
-        writeToolLine: () => undefined,
-      },
-    );
+    const result = await runDeploy(deployParameters(world, bundle), deployEnvironment(world, recordingReporter()));
     assert.equal(result.failure, undefined);
     return bundle;
   }

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundledTaskEntry, repoRoot } from '../paths';
 import { TEST_KNOBS_ARGUMENT } from '../../shared/http/testKnobs';
+import { declaredOutputVariables, findStrayCommands } from './commandScan';
 import { findSecretLeaks } from './secretScan';
 import { makeTempDir, removeTempDir } from '../tempDir';
 import { parseVsoCommands, type VsoCommand } from './vso';
@@ -53,6 +54,23 @@ export interface TaskRunOptions {
    * hits are then in `TaskRun.secretLeaks`.
    */
   allowSecretLeaks?: boolean;
+  /**
+   * Every run is scanned for agent commands the task did not mean to write (commandScan.ts) and
+   * fails with StrayCommandError on a hit. Only the test that proves the scan works sets this; the
+   * hits are then in `TaskRun.strayCommands`.
+   */
+  allowStrayCommands?: boolean;
+}
+
+/** Untrusted text reached the agent as a command; the message names the lines. */
+export class StrayCommandError extends Error {
+  override name = 'StrayCommandError';
+  constructor(
+    readonly stray: string[],
+    readonly run: TaskRun,
+  ) {
+    super(`the task run wrote agent commands it did not mean to: ${stray.join('; ')}`);
+  }
 }
 
 /** A task run printed or attached a secret it was given; the message names where, never the secret. */
@@ -111,6 +129,8 @@ export interface TaskRun {
   endpointId?: string;
   /** What the automatic scan found (empty unless `allowSecretLeaks` let the run through). */
   secretLeaks?: string[];
+  /** What the command scan found (empty unless `allowStrayCommands` let the run through). */
+  strayCommands?: string[];
 }
 
 export interface StartedTask {
@@ -324,8 +344,12 @@ export function startTaskEntry(entry: string, options: TaskRunOptions): StartedT
         const run = summarise(stdout, stderr, { exitCode, signal, timedOut }, agentDirectory, endpointId);
         const leaks = findSecretLeaks(run, secretsGiven(options));
         run.secretLeaks = leaks;
+        const stray = findStrayCommands(stdout, stderr, declaredOutputVariables(entry));
+        run.strayCommands = stray;
         if (leaks.length > 0 && options.allowSecretLeaks !== true) {
           reject(new SecretLeakError(leaks, run));
+        } else if (stray.length > 0 && options.allowStrayCommands !== true) {
+          reject(new StrayCommandError(stray, run));
         } else {
           resolve(run);
         }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 
-export type FailureMode = 'exit' | 'error-text' | 'hang' | 'crash';
+/** `stubborn`: hangs and ignores SIGTERM, as a tool busy publishing might; only SIGKILL ends it. */
+export type FailureMode = 'exit' | 'error-text' | 'hang' | 'stubborn' | 'crash';
 
 /** `osptool-control.json` beside the stand-in: how a test wants this run to go. */
 export interface StandInControl {
@@ -17,9 +18,11 @@ export interface StandInControl {
    * someone changing the share during a deployment.
    */
   tamperWhilePublishing?: Record<string, string>;
+  /** By application name: a file to replace with a named pipe (mkfifo) while that application publishes. */
+  fifoWhilePublishing?: Record<string, string>;
 }
 
-const MODES: readonly string[] = ['exit', 'error-text', 'hang', 'crash'];
+const MODES: readonly string[] = ['exit', 'error-text', 'hang', 'stubborn', 'crash'];
 
 export function readControl(file: string): StandInControl {
   if (!fs.existsSync(file)) return {};
@@ -37,6 +40,13 @@ export function readControl(file: string): StandInControl {
     control.tamperWhilePublishing = {};
     for (const [name, file] of Object.entries(tamper)) {
       if (typeof file === 'string') control.tamperWhilePublishing[name] = file;
+    }
+  }
+  const fifo = get('fifoWhilePublishing');
+  if (typeof fifo === 'object' && fifo !== null) {
+    control.fifoWhilePublishing = {};
+    for (const [name, file] of Object.entries(fifo)) {
+      if (typeof file === 'string') control.fifoWhilePublishing[name] = file;
     }
   }
   const failures = get('failures');

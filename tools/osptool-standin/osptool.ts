@@ -3,7 +3,7 @@
  * (INTERFACE.md), reads the package like the real tool would, prints publication messages, and
  * tells the LifeTime emulator what now runs where. Bundled to build/osptool-standin/osptool.js.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readControl, type StandInControl } from './control';
@@ -43,6 +43,8 @@ function parseArguments(args: string[]): Publication | undefined {
 }
 
 function hangForever(): void {
+  // Its own pid, so a test can tell whether the tool outlived the task.
+  fs.writeFileSync(path.join(here, 'osptool-hang.pid'), String(process.pid));
   // A helper that holds the output pipes too, as a real tool's worker could: only killing the
   // whole process tree lets the caller see the end of the output.
   const helper = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'inherit' });
@@ -92,6 +94,11 @@ async function main(): Promise<void> {
   say(`Info: Publishing application '${info.name}' (${info.uid})...`);
   const tamper = control.tamperWhilePublishing?.[info.name];
   if (tamper !== undefined) fs.appendFileSync(tamper, 'changed during the deployment');
+  const fifo = control.fifoWhilePublishing?.[info.name];
+  if (fifo !== undefined) {
+    fs.rmSync(fifo, { force: true });
+    execFileSync('mkfifo', [fifo]);
+  }
   const mode = control.failures?.[info.name];
   switch (mode) {
     case 'exit':
@@ -103,6 +110,10 @@ async function main(): Promise<void> {
     case 'hang':
       hangForever();
       return;
+    case 'stubborn':
+      process.on('SIGTERM', () => say('Info: still publishing; SIGTERM ignored'));
+      hangForever();
+      return;
     case 'crash':
       throw new Error(`Simulated OSPTool crash while publishing '${info.name}'`);
     case undefined:
@@ -112,6 +123,11 @@ async function main(): Promise<void> {
   for (const module of info.modules) say(`Info: Deploying module '${module}'...`);
   say(`Info: Solution published successfully - ${info.name} is running on ${publication.hostname}`);
   await announce(control, publication.hostname, info);
+  // The stand-in's own record of finished publications, one line each, to count them in tests.
+  fs.appendFileSync(
+    path.join(here, 'osptool-published.jsonl'),
+    JSON.stringify({ hostname: publication.hostname, uid: info.uid, name: info.name }) + '\n',
+  );
 }
 
 main().catch((error: unknown) => {

@@ -3,10 +3,12 @@
  * the real tasks will, in a child process started like the agent starts a task. `mode` picks the
  * scenario; some print secrets on purpose to prove the scrubber and the leak scan work.
  */
+import * as fs from 'node:fs';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { readLifeTimeConnection } from '../../../shared/task/connection';
 import { bool, nameList, oneOf, optionalString, positiveInt, requiredString } from '../../../shared/task/inputs';
 import { group, section } from '../../../shared/task/log';
+import { writeLine } from '../../../shared/task/output';
 import { runTask, type TaskContext, type TaskOutcome } from '../../../shared/task/run';
 import { readSecretInput } from '../../../shared/task/secrets';
 import { markdownTable } from '../../../shared/task/markdown';
@@ -73,6 +75,21 @@ const scenarios: Record<string, Scenario> = {
     );
     await group('Failing phase', () => Promise.reject(new Error('Phase failed in Customer Portal')));
     return { message: 'unreachable' };
+  },
+  'hostile-text': () => {
+    // LifeTime-like text printed through the shared sinks: none of it may reach the agent as a command.
+    const hostile = 'Payroll ##vso[task.setvariable variable=X]pwned\n##vso[task.prependpath]/tmp/evil ##[group]x';
+    writeLine(`Exported ${hostile}`);
+    tl.debug(`a task-lib debug line quoting ${hostile}`);
+    console.error(`stderr quoting ${hostile}`);
+    throw new Error(`Could not export ${hostile}`);
+  },
+  'stray-commands': () => {
+    // What the runner's command scan must catch: a command the tasks never write, at a line start
+    // (the output guard keeps line starts), and one written to stderr past the guard.
+    console.log('##vso[task.prependpath]/tmp/evil');
+    fs.writeSync(2, 'library noise ##vso[task.setvariable variable=X]pwned\n');
+    return Promise.resolve({ message: 'printed stray commands' });
   },
   'wait-for-cancel': async (context) => {
     console.log('waiting for cancellation');
