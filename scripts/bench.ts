@@ -15,6 +15,7 @@ import { snapshotBundledTasks } from './bench/children';
 import { againstCurl } from './bench/curlBench';
 import { exportMemory, startUp, throughputAndRequests } from './bench/exportBench';
 import { ordering } from './bench/orderingBench';
+import { promoteRequests } from './bench/promoteBench';
 import { TABLE_HEADERS, gitCommit, machineDetails, markdownTable, tableRows, textTable } from './bench/report';
 import type { BenchRow } from './bench/report';
 import { vsixSize } from './bench/sizeBench';
@@ -35,6 +36,7 @@ const GROUPS: Record<string, (options: Options) => BenchRow[] | Promise<BenchRow
   verification,
   ordering,
   startup: startUp,
+  promote: promoteRequests,
 };
 
 function parseArgs(argv: readonly string[]): { reps: number; only: string[] } {

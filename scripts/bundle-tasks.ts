@@ -14,12 +14,29 @@ interface TaskJson {
   execution: Record<string, { target: string }>;
 }
 
+// Agents from 4.265.1 run Node24 and older ones fall back to Node20_1: one bundle serves both, so
+// both handlers must exist and name it, or one runtime would run a file the build never wrote.
+const HANDLERS = ['Node24', 'Node20_1'] as const;
+
+function bundleTarget(folder: string, taskJson: TaskJson): string {
+  const targets = HANDLERS.map((handler) => {
+    const target = taskJson.execution[handler]?.target;
+    if (!target) throw new Error(`tasks/${folder}/task.json has no execution.${handler}.target`);
+    return target;
+  });
+  if (new Set(targets).size !== 1) {
+    throw new Error(
+      `tasks/${folder}/task.json: ${HANDLERS.join(' and ')} name different targets (${targets.join(', ')})`,
+    );
+  }
+  return targets[0] as string;
+}
+
 async function bundleTask(folder: string): Promise<void> {
   const source = path.join(tasksSourceDir, folder);
   const stage = path.join(extensionStageDir, 'tasks', folder);
   const taskJson = JSON.parse(fs.readFileSync(path.join(source, 'task.json'), 'utf8')) as TaskJson;
-  const target = taskJson.execution.Node20_1?.target;
-  if (!target) throw new Error(`tasks/${folder}/task.json has no execution.Node20_1.target`);
+  const target = bundleTarget(folder, taskJson);
   fs.rmSync(stage, { recursive: true, force: true });
   fs.mkdirSync(stage, { recursive: true });
   const result = await esbuild.build({

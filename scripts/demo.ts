@@ -5,10 +5,12 @@
  *
  * Starts two LifeTime emulators on loopback (the development network's, with a release candidate
  * in Acceptance, and the production network's), unpacks the packaged .vsix from dist/ and runs its
- * three tasks exactly as the agent would (`node tasks/<Task>/index.js`, inputs and the service
+ * four tasks exactly as the agent would (`node tasks/<Task>/index.js`, inputs and the service
  * connection in the environment): Export (signed) → Deploy (OSPTool stand-in publishing to PRE) →
- * Sync tags. Prints each task's log, the deployment order and the tags the production LifeTime now
- * holds, and exits 0 only when every exported version runs, tagged and unmodified, in PRE.
+ * Sync tags → Promote (one production LifeTime deployment plan, PRE to Production). Prints each
+ * task's log, the deployment order, the tags the production LifeTime now holds and what Production
+ * runs, and exits 0 only when every exported version runs, tagged and unmodified, in PRE and in
+ * Production, through exactly one plan.
  *
  * Everything it made is kept in the output folder (a new temp folder unless --out is given):
  * `extension/` (the unpacked .vsix), `keys/`, `share/` (the bundle), `osptool/`, `logs/` (each
@@ -31,6 +33,7 @@ import { distDir, repoRoot } from '../tools/paths';
 export const DEMO_APPLICATIONS = ['Backoffice', 'Customer Portal', 'Customer Core', 'Reporting'];
 const SOURCE_ENVIRONMENT = 'Acceptance';
 const TARGET_ENVIRONMENT = 'Pre-Production';
+const PRODUCTION_ENVIRONMENT = 'Production';
 const BUNDLE_NAME = 'release-20261128.1';
 const AIRGAP_USER = 'airgap.deployer';
 const AIRGAP_PASSWORD = 'demo-only pre-production password';
@@ -51,7 +54,12 @@ export const DEMO_LAYOUT = {
 } as const;
 
 /** Task folder → the short name used for log and summary files. */
-export const DEMO_TASKS = { AirGapExport: 'export', AirGapDeploy: 'deploy', AirGapSyncTags: 'synctags' } as const;
+export const DEMO_TASKS = {
+  AirGapExport: 'export',
+  AirGapDeploy: 'deploy',
+  AirGapSyncTags: 'synctags',
+  AirGapPromote: 'promote',
+} as const;
 type DemoTask = keyof typeof DEMO_TASKS;
 
 function parseArgs(argv: readonly string[]): DemoOptions {
@@ -259,6 +267,47 @@ async function runDemo(options: DemoOptions): Promise<number> {
       );
     }
     printTable(['application', 'tag', 'change log', TARGET_ENVIRONMENT], rows);
+
+    const promoted = await demo.runTask('AirGapPromote', '4. OutSystemsAirGapPromote@1 (production network)', {
+      inputs: {
+        sourceEnvironment: TARGET_ENVIRONMENT,
+        targetEnvironment: PRODUCTION_ENVIRONMENT,
+        bundlePath,
+        verificationKey: publicPem,
+      },
+      connection: { url: production.url, token: PROD_TOKEN },
+    });
+    heading(`What ${PRODUCTION_ENVIRONMENT} now runs`);
+    const plans = production.deployments();
+    const plan = plans[0];
+    console.log(
+      `  Deployment plan ${promoted.outputVariables['deploymentKey'] ?? '(none)'}: ${plan?.status ?? 'none'}, ${String(plans.length)} plan(s) in the production LifeTime\n`,
+    );
+    demo.check(plans.length === 1, `the production LifeTime holds ${String(plans.length)} deployment plans, not 1`);
+    demo.check(
+      plan !== undefined && promoted.outputVariables['deploymentKey'] === plan.key,
+      'deploymentKey is not the key of the plan LifeTime holds',
+    );
+    demo.check(
+      promoted.outputVariables['promotedCount'] === String(DEMO_APPLICATIONS.length),
+      `promotedCount is ${String(promoted.outputVariables['promotedCount'])}`,
+    );
+    const prdRows: string[][] = [];
+    for (const name of plannedOrder) {
+      const app = manifest.applications.find((a) => a.name === name);
+      if (!app) continue;
+      const running = production.running(PRODUCTION_ENVIRONMENT, name);
+      const state =
+        running?.version === undefined
+          ? 'not running'
+          : `runs ${running.version}${running.modified ? ', modified' : ''}`;
+      prdRows.push([name, app.version, state]);
+      demo.check(
+        running?.version === app.version && !running.modified,
+        `${name}: ${PRODUCTION_ENVIRONMENT} does not run ${app.version} unmodified (${state})`,
+      );
+    }
+    printTable(['application', 'bundle', PRODUCTION_ENVIRONMENT], prdRows);
   } finally {
     await Promise.all([development.close(), production.close()]);
   }
@@ -272,7 +321,9 @@ async function runDemo(options: DemoOptions): Promise<number> {
     for (const failure of demo.failures) console.log(`  - ${failure}`);
     return 1;
   }
-  console.log(`\nDemo succeeded in ${seconds} s: every exported version runs, tagged and unmodified, in PRE.`);
+  console.log(
+    `\nDemo succeeded in ${seconds} s: every exported version runs, tagged and unmodified, in PRE and in Production.`,
+  );
   return 0;
 }
 

@@ -283,11 +283,26 @@ export function tagIcon(): Uint8Array {
   ]);
 }
 
+/** Two rising steps (PRE, then PRD) and an arrow climbing from the lower to the higher. */
+export function promoteIcon(): Uint8Array {
+  const steps = union(roundRect(4, 19, 11, 8, 2), roundRect(17, 11, 11, 16, 2));
+  const arrow = union(
+    segment(8, 15, 17.5, 5.5, 3.4),
+    polygon([
+      [13, 3.5],
+      [21.5, 2],
+      [20, 10.5],
+    ]),
+  );
+  return rasterize(32, [tile(32, 6), { shape: steps, paint: solid(prodGreen) }, { shape: arrow, paint: solid(white) }]);
+}
+
 export const iconFiles: readonly { file: string; size: number; draw: () => Uint8Array }[] = [
   { file: 'images/extension-icon.png', size: 128, draw: extensionIcon },
   { file: 'tasks/AirGapExport/icon.png', size: 32, draw: exportIcon },
   { file: 'tasks/AirGapDeploy/icon.png', size: 32, draw: deployIcon },
   { file: 'tasks/AirGapSyncTags/icon.png', size: 32, draw: tagIcon },
+  { file: 'tasks/AirGapPromote/icon.png', size: 32, draw: promoteIcon },
 ];
 
 function main(): void {

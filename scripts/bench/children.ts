@@ -30,7 +30,7 @@ const snapshotDir = path.join(repoRoot, 'bench', 'out', 'tasks');
  */
 export function snapshotBundledTasks(): void {
   fs.rmSync(snapshotDir, { recursive: true, force: true });
-  for (const task of ['AirGapExport', 'AirGapDeploy'] as const) {
+  for (const task of ['AirGapExport', 'AirGapDeploy', 'AirGapPromote'] as const) {
     const target = path.join(snapshotDir, task, 'index.js');
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.copyFileSync(bundledTaskEntry(task), target);

@@ -25,11 +25,31 @@ interface SealedEntry extends JournalEntry {
   mac: string;
 }
 
+/**
+ * A LifeTime deployment plan for one package (publishMethod `lifetime`), written before anything
+ * is sent: the intent before the upload, the plan's key before the plan starts, and `closed` once
+ * the plan ended without deploying (errors, aborted, conflicts), so a rerun creates a new one.
+ */
+export interface PlanEntry {
+  key: string;
+  name: string;
+  sha256: string;
+  /** When the upload was about to go out (what a lost answer is reconciled against). */
+  intentAt: string;
+  planKey?: string;
+  state: 'open' | 'closed';
+}
+
+interface SealedPlan extends PlanEntry {
+  mac: string;
+}
+
 interface JournalFile {
   schemaVersion: 1;
   targetHostname: string;
   bundlePath: string;
   published: SealedEntry[];
+  plans?: SealedPlan[];
 }
 
 export interface JournalLocation {
@@ -89,6 +109,35 @@ export function journalPath(location: JournalLocation): string {
   return path.join(location.dir, `${location.stem}.journal.json`);
 }
 
+function planMacOf(entry: PlanEntry, host: string, key: Buffer): string {
+  const fields = [
+    'plan',
+    host.toLowerCase(),
+    entry.key,
+    entry.sha256,
+    entry.intentAt,
+    entry.planKey ?? '',
+    entry.state,
+  ];
+  return crypto.createHmac('sha256', key).update(fields.join('\n')).digest('hex');
+}
+
+function isSealedPlan(value: unknown): value is SealedPlan {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    ['key', 'name', 'sha256', 'intentAt', 'mac'].every((f) => typeof v[f] === 'string') &&
+    (v.planKey === undefined || typeof v.planKey === 'string') &&
+    (v.state === 'open' || v.state === 'closed')
+  );
+}
+
+function macMatches(given: string, expected: string): boolean {
+  const a = Buffer.from(given, 'hex');
+  const b = Buffer.from(expected, 'hex');
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
+}
+
 function isSealedEntry(value: unknown): value is SealedEntry {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
@@ -116,9 +165,10 @@ function isTransient(error: unknown): boolean {
 export class DeployJournal {
   private constructor(
     readonly file: string,
-    private readonly header: Omit<JournalFile, 'published'>,
+    private readonly header: Omit<JournalFile, 'published' | 'plans'>,
     private readonly entries: SealedEntry[],
     private readonly key: Buffer,
+    private readonly planEntries: SealedPlan[],
     /** Why part or all of an existing journal was not trusted, for a warning. */
     readonly ignoredProblem?: string,
   ) {}
@@ -130,27 +180,71 @@ export class DeployJournal {
     try {
       text = await readJournalText(file);
     } catch (error) {
-      return new DeployJournal(file, header, [], key, `${(error as Error).message}; it was ignored`);
+      return new DeployJournal(file, header, [], key, [], `${(error as Error).message}; it was ignored`);
     }
-    if (text === undefined) return new DeployJournal(file, header, [], key);
-    let parsed: { published?: unknown };
+    if (text === undefined) return new DeployJournal(file, header, [], key, []);
+    let parsed: { published?: unknown; plans?: unknown };
     try {
-      parsed = JSON.parse(text) as { published?: unknown };
+      parsed = JSON.parse(text) as { published?: unknown; plans?: unknown };
     } catch {
-      return new DeployJournal(file, header, [], key, `deploy journal ${file} is not valid JSON and was ignored`);
+      return new DeployJournal(file, header, [], key, [], `deploy journal ${file} is not valid JSON and was ignored`);
     }
     const listed = Array.isArray(parsed.published) ? parsed.published : [];
-    const trusted = listed.filter(isSealedEntry).filter((e) => {
-      const expected = Buffer.from(macOf(e, host, key), 'hex');
-      const given = Buffer.from(e.mac, 'hex');
-      return given.length === expected.length && crypto.timingSafeEqual(given, expected);
-    });
-    const ignored = listed.length - trusted.length;
+    const trusted = listed.filter(isSealedEntry).filter((e) => macMatches(e.mac, macOf(e, host, key)));
+    const listedPlans = Array.isArray(parsed.plans) ? parsed.plans : [];
+    const plans = listedPlans.filter(isSealedPlan).filter((e) => macMatches(e.mac, planMacOf(e, host, key)));
+    const ignored = listed.length - trusted.length + listedPlans.length - plans.length;
     const problem =
       ignored > 0
-        ? `${ignored} entr${ignored === 1 ? 'y' : 'ies'} of deploy journal ${file} did not come from a deployment with this target's credentials (changed password, or edited on the share) and ${ignored === 1 ? 'was' : 'were'} ignored: those packages are published again`
+        ? `${ignored} entr${ignored === 1 ? 'y' : 'ies'} of deploy journal ${file} did not come from a deployment with this target's credentials (a changed password or token, the other publish method, or edited on the share) and ${ignored === 1 ? 'was' : 'were'} ignored: those packages are published again`
         : undefined;
-    return new DeployJournal(file, header, trusted, key, problem);
+    return new DeployJournal(file, header, trusted, key, plans, problem);
+  }
+
+  /** The newest plan recorded for these bytes of this application that may still deploy them. */
+  openPlan(key: string, sha256: string): PlanEntry | undefined {
+    return this.planEntries.filter((e) => e.key === key && e.sha256 === sha256 && e.state === 'open').at(-1);
+  }
+
+  /** The keys of every plan recorded for these bytes, to leave out when looking for a lost one. */
+  knownPlanKeys(key: string, sha256: string): string[] {
+    return this.planEntries
+      .filter((e) => e.key === key && e.sha256 === sha256 && e.planKey !== undefined)
+      .map((e) => e.planKey ?? '');
+  }
+
+  /** Written before the upload goes out. */
+  async recordPlanIntent(entry: { key: string; name: string; sha256: string }): Promise<PlanEntry> {
+    const plan: PlanEntry = { ...entry, intentAt: new Date().toISOString(), state: 'open' };
+    this.planEntries.push({ ...plan, mac: planMacOf(plan, this.header.targetHostname, this.key) });
+    await this.save(`the intent to upload "${entry.name}"`, 'nothing was uploaded yet');
+    return plan;
+  }
+
+  /** Written before the plan is started. */
+  async recordPlanKey(plan: PlanEntry, planKey: string): Promise<PlanEntry> {
+    return this.updatePlan(plan, { planKey }, `deployment plan ${planKey} of "${plan.name}"`);
+  }
+
+  /** The plan ended without deploying (or was deleted): a rerun creates a new one. */
+  async closePlan(plan: PlanEntry): Promise<PlanEntry> {
+    return this.updatePlan(
+      plan,
+      { state: 'closed' },
+      `the end of deployment plan ${plan.planKey ?? ''} of "${plan.name}"`,
+    );
+  }
+
+  private async updatePlan(plan: PlanEntry, change: Partial<PlanEntry>, what: string): Promise<PlanEntry> {
+    const index = this.planEntries.findIndex(
+      (e) => e.key === plan.key && e.intentAt === plan.intentAt && e.sha256 === plan.sha256,
+    );
+    const updated: PlanEntry = { ...plan, ...change };
+    const sealed = { ...updated, mac: planMacOf(updated, this.header.targetHostname, this.key) };
+    if (index >= 0) this.planEntries[index] = sealed;
+    else this.planEntries.push(sealed);
+    await this.save(what, 'a rerun looks for the plan in LifeTime');
+    return updated;
   }
 
   /** The earlier publication of exactly these bytes of this application, if any. */
@@ -160,7 +254,11 @@ export class DeployJournal {
 
   async record(entry: JournalEntry): Promise<void> {
     this.entries.push({ ...entry, mac: macOf(entry, this.header.targetHostname, this.key) });
-    const body: JournalFile = { ...this.header, published: this.entries };
+    await this.save(`"${entry.name}" ${entry.version} was published, but`, 'a rerun would publish it again');
+  }
+
+  private async save(what: string, consequence: string): Promise<void> {
+    const body: JournalFile = { ...this.header, published: this.entries, plans: this.planEntries };
     const temp = `${this.file}.tmp-${crypto.randomBytes(4).toString('hex')}`;
     try {
       await fs.promises.writeFile(temp, JSON.stringify(body, null, 2) + '\n', { flag: 'wx' });
@@ -176,8 +274,9 @@ export class DeployJournal {
       }
     } catch (error) {
       await fs.promises.rm(temp, { force: true });
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       throw new JournalWriteError(
-        `"${entry.name}" ${entry.version} was published, but could not be recorded in the deploy journal ${this.file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); a rerun would publish it again`,
+        `${what} could not be recorded in the deploy journal ${this.file} (${code}); ${consequence}`,
       );
     }
   }

@@ -1,23 +1,29 @@
 /**
- * The deploy operation: verify the whole bundle before anything runs, plan producers first, then
- * publish one package at a time with OSPTool, recording each success so a rerun resumes after it.
- * The first failure stops the run before the next package.
+ * The deploy operation: wait for a bundle still arriving (when told), verify the whole bundle
+ * before anything runs, plan producers first, run the pre-flight in the production LifeTime (when
+ * connected), then publish one package at a time, with OSPTool or through LifeTime, recording each
+ * success so a rerun resumes after it. The first failure stops the run before the next package.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { waitForBundle } from '../bundle/arrival';
 import { checkPackageHash, verifyBundle } from '../bundle/verify';
 import type { VerifiedBundle } from '../bundle/verify';
+import type { LifeTimeClient } from '../lifetime/client';
+import { DeploymentPlans } from '../lifetime/deployments/api';
 import { describeOspToolCommand } from '../osptool/command';
 import { runOspTool } from '../osptool/runner';
 import type { Reporter } from '../util/reporter';
 import { onRunningToolsChanged } from '../osptool/registry';
 import { onForcedExit } from '../task/forcedExit';
 import { DeployJournal, journalKey, locateJournal } from './journal';
+import { publishThroughLifeTime } from './lifetimePublish';
 import { DeployLock } from './lock';
-import type { DeployParameters } from './parameters';
+import type { DeployParameters, OspToolTarget } from './parameters';
 import { planDeployment } from './plan';
 import type { PlannedPackage } from './plan';
+import { describeRunning, laterVersionThan, runPreflight, type PreflightResult } from './preflight';
 
 export type PackageOutcome = 'published' | 'already published' | 'failed' | 'not started' | 'planned';
 
@@ -26,8 +32,14 @@ export interface DeployedPackage extends PlannedPackage {
   durationMs?: number;
   /** When outcome is 'already published': when the journal recorded it. */
   publishedAt?: string;
-  /** When outcome is 'failed': OSPTool's failure, in the runner's words. */
+  /** When outcome is 'failed': OSPTool's or LifeTime's failure. */
   failureReason?: string;
+  /** With the pre-flight: what the target ran before this run. */
+  targetBefore?: string;
+  /** Why a package the journal records was published again (a later version in LifeTime). */
+  republishedWhy?: string;
+  /** The LifeTime deployment plan that published it (publishMethod `lifetime`). */
+  planKey?: string;
 }
 
 /** Why a deployment that got as far as publishing stopped; report.ts puts it in words. */
@@ -39,6 +51,11 @@ export interface DeployResult {
   publishedCount: number;
   dryRun: boolean;
   targetHostname: string;
+  method: 'osptool' | 'lifetime';
+  /** LifeTime name of the target, when the pre-flight ran. */
+  targetEnvironment?: string;
+  /** Without a LifeTime connection, skipped packages were judged by the deploy journal alone. */
+  journalOnly: boolean;
   failure?: DeployFailure;
   journalFile?: string;
 }
@@ -48,9 +65,14 @@ export interface DeployEnvironment {
   signal: AbortSignal;
   agentTempDirectory: string;
   run?: string;
-  /** Where OSPTool's output goes, line by line (the task log). */
+  /** Where OSPTool's output and LifeTime's deployment log go, line by line (the task log). */
   writeToolLine: (line: string) => void;
+  /** The production LifeTime, when `params.lifeTime` is set. */
+  lifeTime?: LifeTimeClient;
 }
+
+const JOURNAL_ONLY_NOTE =
+  'judged by the deploy journal alone: without lifeTimeConnection nothing checks that the target still runs them';
 
 function checkFile(file: string, what: string): void {
   let stat: fs.Stats;
@@ -69,9 +91,22 @@ function checkFile(file: string, what: string): void {
  */
 export async function runDeploy(params: DeployParameters, env: DeployEnvironment): Promise<DeployResult> {
   const { reporter, signal } = env;
-  if (!params.dryRun) checkFile(params.osptoolPath, 'OSPTool');
-  if (params.catalogMappings !== undefined) checkFile(params.catalogMappings, 'catalog mappings file');
+  const osp: OspToolTarget | undefined = params.publish.method === 'osptool' ? params.publish : undefined;
+  if (osp !== undefined && !params.dryRun) checkFile(osp.osptoolPath, 'OSPTool');
+  if (osp?.catalogMappings !== undefined) checkFile(osp.catalogMappings, 'catalog mappings file');
+  if (params.lifeTime !== undefined && env.lifeTime === undefined) throw new Error('no LifeTime client was given');
 
+  if (params.waitForBundleMinutes > 0) {
+    await waitForBundle(params.bundlePath, {
+      waitMinutes: params.waitForBundleMinutes,
+      ...(params.verificationKey !== undefined ? { verificationKey: params.verificationKey } : {}),
+      signal,
+      onProgress: (missing) =>
+        reporter.info(
+          `Waiting for the bundle to arrive: still missing ${missing.length} file(s): ${missing.join(', ')}`,
+        ),
+    });
+  }
   reporter.info(`Verifying bundle ${params.bundlePath}`);
   const bundle = await verifyBundle(params.bundlePath, {
     ...(params.verificationKey !== undefined ? { verificationKey: params.verificationKey } : {}),
@@ -85,32 +120,74 @@ export async function runDeploy(params: DeployParameters, env: DeployEnvironment
   );
 
   const plan = planDeployment(bundle);
-  reporter.info(`Plan for ${params.targetHostname} (producers first):`);
+  let preflight: PreflightResult | undefined;
+  if (params.lifeTime !== undefined && env.lifeTime !== undefined) {
+    reporter.info(`Pre-flight in LifeTime ${env.lifeTime.host} for environment "${params.lifeTime.environment}"`);
+    preflight = await runPreflight(env.lifeTime, bundle, plan, {
+      environment: params.lifeTime.environment,
+      ...(osp !== undefined ? { ospToolHostname: osp.targetHostname } : {}),
+      allowDowngrade: params.allowDowngrade,
+    });
+    for (const d of preflight.downgrades) reporter.warn(`rollback: ${d}`);
+    reporter.info('Pre-flight passed: the target exists, every required application runs there, no downgrade');
+  }
+  // Through LifeTime, the journal is named after the host LifeTime registers (its name if none).
+  const registered = preflight?.environment.HostName || preflight?.environment.Name;
+  const host = osp?.targetHostname ?? registered ?? '';
+  const where = preflight === undefined ? host : `"${preflight.environment.Name}" (${host})`;
+  reporter.info(`Plan for ${where} (producers first)${preflight ? ', with what the target runs now' : ''}:`);
   for (const p of plan) {
-    reporter.info(`  ${p.position}. ${p.application.name} ${p.application.version}  ${p.application.file}`);
+    const now = preflight ? `  (target: ${describeRunning(preflight.targets.get(p.application.key))})` : '';
+    reporter.info(`  ${p.position}. ${p.application.name} ${p.application.version}  ${p.application.file}${now}`);
   }
 
-  const location = await locateJournal(params.bundlePath, params.targetHostname, env.agentTempDirectory);
-  const journal = await DeployJournal.open(
-    location,
-    params.targetHostname,
-    params.bundlePath,
-    journalKey(params.targetHostname, params.user, params.password),
-  );
+  const location = await locateJournal(params.bundlePath, host, env.agentTempDirectory);
+  const credentials =
+    osp !== undefined
+      ? journalKey(host, osp.user, osp.password)
+      : journalKey(host, `lifetime ${preflight?.environment.Key ?? ''}`, params.lifeTime?.token ?? '');
+  const journal = await DeployJournal.open(location, host, params.bundlePath, credentials);
   if (journal.ignoredProblem !== undefined) reporter.warn(journal.ignoredProblem);
-  const packages: DeployedPackage[] = plan.map((p) => ({ ...p, outcome: params.dryRun ? 'planned' : 'not started' }));
+  const packages: DeployedPackage[] = plan.map((p) => {
+    const state = preflight?.targets.get(p.application.key);
+    return {
+      ...p,
+      outcome: params.dryRun ? 'planned' : 'not started',
+      ...(preflight !== undefined ? { targetBefore: describeRunning(state) } : {}),
+    };
+  });
   const result: DeployResult = {
     bundle,
     packages,
     publishedCount: 0,
     dryRun: params.dryRun,
-    targetHostname: params.targetHostname,
+    targetHostname: host,
+    method: params.publish.method,
+    ...(preflight !== undefined ? { targetEnvironment: preflight.environment.Name } : {}),
+    journalOnly: preflight === undefined,
     journalFile: journal.file,
+  };
+
+  /** The journal's earlier publication, when the package is to be skipped (the contract's rule). */
+  const skipBecause = (p: DeployedPackage): string | undefined => {
+    const done = journal.published(p.application.key, p.application.sha256);
+    if (done === undefined) return undefined;
+    const later = laterVersionThan(preflight?.targets.get(p.application.key), p.application.version);
+    if (later !== undefined) {
+      p.republishedWhy = `the deploy journal records it as published on ${done.publishedAt}, but LifeTime now holds the later version ${later}: published again (a rollback is never a silent no-op)`;
+      return undefined;
+    }
+    return done.publishedAt;
   };
 
   if (params.dryRun) {
     for (const p of packages) {
-      if (journal.published(p.application.key, p.application.sha256) !== undefined) p.outcome = 'already published';
+      const at = skipBecause(p);
+      if (at !== undefined) p.outcome = 'already published';
+      if (p.republishedWhy !== undefined) reporter.info(`${p.position}. ${p.application.name}: ${p.republishedWhy}`);
+    }
+    if (result.journalOnly && packages.some((p) => p.outcome === 'already published')) {
+      reporter.info(`Packages already published were ${JOURNAL_ONLY_NOTE}`);
     }
     reporter.info('Dry run: nothing was published.');
     return result;
@@ -133,54 +210,66 @@ export async function runDeploy(params: DeployParameters, env: DeployEnvironment
       ? `the deployment lock ${lock.file} was released`
       : `the deployment lock ${lock.file} was not released (no longer ours or unreachable)`,
   );
-  // OSPTool is given a private local copy made while hashing, never the file on the share.
+  // OSPTool and LifeTime are given a private local copy made while hashing, never the file on the share.
   const localCopies = path.join(env.agentTempDirectory, `airgap-publish-${crypto.randomBytes(6).toString('hex')}`);
   await fs.promises.mkdir(localCopies, { recursive: true });
+  const plans = env.lifeTime !== undefined ? new DeploymentPlans(env.lifeTime) : undefined;
   try {
     for (const p of packages) {
-      const done = journal.published(p.application.key, p.application.sha256);
-      if (done !== undefined) {
+      const publishedAt = skipBecause(p);
+      if (publishedAt !== undefined) {
         p.outcome = 'already published';
-        p.publishedAt = done.publishedAt;
+        p.publishedAt = publishedAt;
         reporter.info(
-          `${p.position}. ${p.application.name} ${p.application.version}: already published to ${params.targetHostname} on ${done.publishedAt} with the same bytes; skipped`,
+          `${p.position}. ${p.application.name} ${p.application.version}: already published to ${host} on ${publishedAt} with the same bytes; skipped` +
+            (result.journalOnly ? ` (${JOURNAL_ONLY_NOTE})` : ', and LifeTime shows no later version'),
         );
         continue;
       }
+      if (p.republishedWhy !== undefined)
+        reporter.warn(`"${p.application.name}" ${p.application.version}: ${p.republishedWhy}`);
       if (signal.aborted) break;
       reporter.progress(
         Math.floor(((p.position - 1) / packages.length) * 100),
         `Publishing ${p.application.name} (${p.position}/${packages.length})`,
       );
-      const toolResult = await reporter.group(`Publish ${p.application.name} ${p.application.version}`, async () => {
-        const copy = path.join(localCopies, p.application.file);
-        await checkPackageHash(p.filePath, p.application, undefined, copy);
-        const options = {
-          toolPath: params.osptoolPath,
-          packagePath: copy,
-          hostname: params.targetHostname,
-          user: params.user,
-          password: params.password,
-          timeoutMs: params.timeoutMinutes * 60_000,
-          timeoutDescription: `${params.timeoutMinutes} minute(s)`,
-          signal,
-          onLine: (line: string) => env.writeToolLine(line),
-          ...(params.catalogMappings !== undefined ? { catalogMappings: params.catalogMappings } : {}),
-        };
-        reporter.info(describeOspToolCommand(options));
+      const started = Date.now();
+      const copy = path.join(localCopies, p.application.file);
+      const outcome = await reporter.group(`Publish ${p.application.name} ${p.application.version}`, async () => {
         try {
-          return await runOspTool(options);
+          if (osp !== undefined) return await publishWithOspTool(osp, p, copy);
+          if (plans === undefined || preflight === undefined) throw new Error('no LifeTime to publish through');
+          const lifeTimeKey = preflight.targets.get(p.application.key)?.application?.Key;
+          return await publishThroughLifeTime({
+            plans,
+            journal,
+            environment: preflight.environment,
+            application: p.application,
+            ...(lifeTimeKey !== undefined ? { lifeTimeKey } : {}),
+            privateCopy: async () => {
+              await checkPackageHash(p.filePath, p.application, undefined, copy);
+              return copy;
+            },
+            deadline: started + params.timeoutMinutes * 60_000,
+            limitText: `${params.timeoutMinutes} minute(s)`,
+            signal,
+            onLog: (m) => env.writeToolLine(`${m.Instant ?? ''} ${m.Type ?? ''}: ${m.Message ?? ''}`.trim()),
+            info: (m) => reporter.info(m),
+            warn: (m) => reporter.warn(m),
+          });
         } finally {
           await fs.promises.rm(copy, { force: true });
         }
       });
-      p.durationMs = toolResult.durationMs;
-      if (toolResult.failed) {
+      p.durationMs = Date.now() - started;
+      if (outcome.planKey !== undefined) p.planKey = outcome.planKey;
+      if (!outcome.published) {
         p.outcome = 'failed';
-        p.failureReason = toolResult.failureReason ?? 'OSPTool failed';
+        p.failureReason = outcome.reason;
         result.failure = { kind: 'package failed', position: p.position };
         return result;
       }
+      for (const w of outcome.warnings) reporter.warn(`LifeTime, deploying "${p.application.name}": ${w}`);
       p.outcome = 'published';
       result.publishedCount++;
       await journal.record({
@@ -204,5 +293,33 @@ export async function runDeploy(params: DeployParameters, env: DeployEnvironment
     await fs.promises.rm(localCopies, { recursive: true, force: true });
     const lockProblem = await lock.release();
     if (lockProblem !== undefined) reporter.warn(lockProblem);
+  }
+
+  async function publishWithOspTool(
+    target: OspToolTarget,
+    p: DeployedPackage,
+    copy: string,
+  ): Promise<
+    | { published: true; warnings: string[]; planKey?: undefined }
+    | { published: false; reason: string; planKey?: undefined }
+  > {
+    await checkPackageHash(p.filePath, p.application, undefined, copy);
+    const options = {
+      toolPath: target.osptoolPath,
+      packagePath: copy,
+      hostname: target.targetHostname,
+      user: target.user,
+      password: target.password,
+      timeoutMs: params.timeoutMinutes * 60_000,
+      timeoutDescription: `${params.timeoutMinutes} minute(s)`,
+      signal,
+      onLine: (line: string) => env.writeToolLine(line),
+      ...(target.catalogMappings !== undefined ? { catalogMappings: target.catalogMappings } : {}),
+    };
+    reporter.info(describeOspToolCommand(options));
+    const toolResult = await runOspTool(options);
+    return toolResult.failed
+      ? { published: false, reason: toolResult.failureReason ?? 'OSPTool failed' }
+      : { published: true, warnings: [] };
   }
 }

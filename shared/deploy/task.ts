@@ -2,6 +2,7 @@
 import * as os from 'node:os';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { agentReporter } from '../task/agentReporter';
+import { httpClientFromAgent, lifeTimeClientFromAgent } from '../task/lifeTimeFromAgent';
 import { writeLine } from '../task/output';
 import { runTask } from '../task/run';
 import { setOutputVariable } from '../task/variables';
@@ -14,7 +15,12 @@ export async function runDeployTask(): Promise<void> {
   await runTask('OutSystemsAirGapDeploy', async (context) => {
     const params = readDeployParameters();
     const run = [tl.getVariable('Build.BuildNumber'), tl.getVariable('System.JobId')].filter(Boolean).join(' ');
+    const lifeTime =
+      params.lifeTime === undefined
+        ? undefined
+        : lifeTimeClientFromAgent(params.lifeTime, httpClientFromAgent(context), context.signal);
     const result = await runDeploy(params, {
+      ...(lifeTime !== undefined ? { lifeTime } : {}),
       reporter: agentReporter(context),
       signal: context.signal,
       agentTempDirectory: tl.getVariable('Agent.TempDirectory') ?? os.tmpdir(),

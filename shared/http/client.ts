@@ -13,7 +13,11 @@ import type { BodySink } from './rawGet/exchange';
 export interface HttpRequestOptions {
   method?: string;
   headers?: Record<string, string>;
-  body?: string | Buffer;
+  /**
+   * A stream (an upload) is sent as it is read, never held in memory; it can be sent only once, so
+   * the request must not be idempotent (never repeated) and is not redirected.
+   */
+  body?: string | Buffer | Readable;
   /** Defaults to true for GET and HEAD only. A non-idempotent request is never repeated. */
   idempotent?: boolean;
   /** Names the resource in messages, e.g. 'application "Customer Portal"'. */
@@ -152,6 +156,9 @@ export class HttpClient {
   ): Promise<T> {
     const method = (options.method ?? 'GET').toUpperCase();
     const idempotent = options.idempotent ?? (method === 'GET' || method === 'HEAD');
+    if (options.body instanceof Readable && idempotent) {
+      throw new Error(`a streamed body can be sent only once: ${options.what} must not be marked idempotent`);
+    }
     const maxAttempts = idempotent ? this.settings.retries + 1 : 1;
     for (let index = 0; ; index++) {
       const attempts = index + 1;
@@ -275,7 +282,7 @@ export class HttpClient {
         signal: attempt.controller.signal,
         // Redirects are followed manually, so node-fetch only ever connects to target.
         agent: () => this.agents.create(target, attempt.observer),
-        ...(options.body !== undefined ? { body: options.body } : {}),
+        ...(options.body !== undefined ? { body: this.sentBody(options.body, attempt) } : {}),
       };
       const response = await fetch(target.href, init);
       const location = response.headers.get('location');
@@ -296,6 +303,22 @@ export class HttpClient {
       if (next.origin !== target.origin) headers = crossOriginHeaders(headers);
       current = next;
     }
+  }
+
+  /** An upload keeps the attempt's timer alive while it moves, as a download does (watchBody). */
+  private sentBody(body: string | Buffer | Readable, attempt: Attempt): string | Buffer | Readable {
+    if (!(body instanceof Readable)) return body;
+    const armIdle = (): void => this.armTimer(attempt);
+    const watched = new Transform({
+      readableHighWaterMark: STREAM_CHUNK,
+      writableHighWaterMark: STREAM_CHUNK,
+      transform(chunk: Buffer, _encoding, callback) {
+        armIdle();
+        callback(null, chunk);
+      },
+    });
+    body.on('error', (error: Error) => watched.destroy(error));
+    return body.pipe(watched);
   }
 
   private watchBody(

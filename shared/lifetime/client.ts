@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { HttpClient, HttpResponse } from '../http/client';
 import { HttpRequestError } from '../http/errors';
 import { downloadVersion as downloadToFile, type DownloadOptions, type DownloadResult } from './download';
@@ -31,18 +32,29 @@ export interface DownloadLinkInfo {
 
 type Query = Record<string, string | number | boolean | undefined>;
 
-interface Call {
-  method: 'GET' | 'POST';
+/** One request to the API, relative to its base (`deployments/`), as the deployment plan calls make them. */
+export interface LifeTimeCall {
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   query?: Query;
+  /** How messages name what was asked for. */
   resource: string;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as is, streamed (a package); such a request is never repeated. */
+  upload?: { stream: Readable; contentType: string; length: number };
+  /** Replaces the client's own signal, e.g. to abort a plan after the task was cancelled. */
+  signal?: AbortSignal;
 }
 
-interface Answer {
+export interface LifeTimeAnswer {
   response: HttpResponse;
+  /** Method and path, for messages. */
   request: string;
 }
+
+type Call = LifeTimeCall;
+type Answer = LifeTimeAnswer;
 
 const API_PATH = '/lifetimeapi/rest/v2';
 
@@ -222,6 +234,30 @@ export class LifeTimeClient {
     return key;
   }
 
+  /**
+   * One exchange for callers that word their own results (the deployment plan calls): any status
+   * resolves; no response rejects with a LifeTimeError (LifeTimeOutcomeUnknownError when a POST or
+   * DELETE may have been carried out).
+   */
+  exchange(call: LifeTimeCall): Promise<LifeTimeAnswer> {
+    return this.send(call);
+  }
+
+  /** The error for an answer the caller did not expect, with LifeTime's `Errors` texts. */
+  errorFor(answer: LifeTimeAnswer, call: LifeTimeCall): LifeTimeError {
+    return this.statusError(answer.response, call, answer.request);
+  }
+
+  /** The answer's JSON (undefined when empty); LifeTimeResponseError when it is not JSON. */
+  jsonOf(answer: LifeTimeAnswer, call: LifeTimeCall): unknown {
+    return this.parse(answer.response, call, answer.request);
+  }
+
+  /** LifeTime's `Errors` texts of an answer, redacted. */
+  errorsOf(answer: LifeTimeAnswer): string[] {
+    return this.serverErrors(answer.response.body);
+  }
+
   private downloadHeaders(url: string): Record<string, string> {
     const headers: Record<string, string> = { Accept: 'application/octet-stream', 'Accept-Encoding': 'identity' };
     // The link's key authorises the download; the token goes only back to LifeTime itself.
@@ -237,6 +273,13 @@ export class LifeTimeClient {
     const request = `${call.method} ${url.pathname}`;
     const headers: Record<string, string> = { Accept: 'application/json', Authorization: `Bearer ${this.token}` };
     if (call.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (call.upload !== undefined) {
+      headers['Content-Type'] = call.upload.contentType;
+      headers['Content-Length'] = String(call.upload.length);
+    }
+    const signal = call.signal ?? this.signal;
+    const body =
+      call.upload !== undefined ? call.upload.stream : call.body !== undefined ? JSON.stringify(call.body) : undefined;
     try {
       const response = await this.http.request(url.href, {
         method: call.method,
@@ -244,8 +287,8 @@ export class LifeTimeClient {
         idempotent: call.method === 'GET',
         what: `${call.resource} (LifeTime)`,
         redact: redactDownloadKeys,
-        ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
-        ...(this.signal !== undefined ? { signal: this.signal } : {}),
+        ...(body !== undefined ? { body } : {}),
+        ...(signal !== undefined ? { signal } : {}),
       });
       return { response, request };
     } catch (error) {

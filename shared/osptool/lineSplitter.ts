@@ -1,31 +1,37 @@
-import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
+import { decodeConsoleLine } from './consoleEncoding';
+
+const LF = 0x0a;
 
 /**
  * Reads a stream to its end, calling `onLine` for each line (CRLF or LF; a last line without a
- * terminator included). Reading never pauses: a child whose pipe fills up blocks on its write.
+ * terminator included). Lines are split on bytes and each decoded on its own (see
+ * consoleEncoding.ts): a line is UTF-8 or else in `oemCodePage`. Reading never pauses: a child
+ * whose pipe fills up blocks on its write.
  */
-export function forEachLine(stream: Readable, onLine: (line: string) => void): Promise<void> {
+export function forEachLine(stream: Readable, onLine: (line: string) => void, oemCodePage?: number): Promise<void> {
   return new Promise((resolve) => {
-    const decoder = new StringDecoder('utf8');
-    let pending = '';
-    const emit = (text: string): void => {
-      pending += text;
-      let newline = pending.indexOf('\n');
-      while (newline !== -1) {
-        onLine(pending.slice(0, newline).replace(/\r$/, ''));
-        pending = pending.slice(newline + 1);
-        newline = pending.indexOf('\n');
-      }
+    let pending: Buffer = Buffer.alloc(0);
+    const emitLine = (bytes: Buffer): void => {
+      const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+      onLine(decodeConsoleLine(bytes.subarray(0, end), oemCodePage));
     };
-    stream.on('data', (chunk: Buffer) => emit(decoder.write(chunk)));
+    stream.on('data', (chunk: Buffer) => {
+      let data = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      let newline = data.indexOf(LF);
+      while (newline !== -1) {
+        emitLine(data.subarray(0, newline));
+        data = data.subarray(newline + 1);
+        newline = data.indexOf(LF);
+      }
+      pending = Buffer.from(data); // a copy, so the chunk it came from is not kept alive
+    });
     let done = false;
     const finish = (): void => {
       if (done) return;
       done = true;
-      emit(decoder.end());
-      if (pending !== '') onLine(pending.replace(/\r$/, ''));
-      pending = '';
+      if (pending.length > 0) emitLine(pending);
+      pending = Buffer.alloc(0);
       resolve();
     };
     stream.on('end', finish);

@@ -4,6 +4,7 @@ import { errorTextsIn, type OspToolErrorText } from './errorTexts';
 import { forEachLine } from './lineSplitter';
 import { killProcessTree } from './processTree';
 import { registerRunningTool } from './registry';
+import { windowsOemCodePage } from './windowsCodePage';
 
 export interface OspToolOptions extends OspToolCommand {
   timeoutMs: number;
@@ -12,6 +13,11 @@ export interface OspToolOptions extends OspToolCommand {
   signal?: AbortSignal;
   /** Each output line, with the password replaced by `***`. */
   onLine: (line: string, stream: 'stdout' | 'stderr') => void;
+  /**
+   * The code page a line that is not UTF-8 is read in (see consoleEncoding.ts); by default the
+   * system's OEM code page on Windows, none elsewhere.
+   */
+  oemCodePage?: number;
 }
 
 export interface OspToolResult {
@@ -32,9 +38,20 @@ const KILL_GRACE_MS = 5_000;
 // After the tool exits (or is killed), how long to wait for output pipes some orphan may still
 // hold before giving up on them.
 const PIPE_GRACE_MS = 2_000;
+/**
+ * After a timeout or a cancellation, the run ends this long after the stop began whatever the
+ * kill did: a taskkill that failed (Wine's has no /T; access denied; a process already gone), a
+ * tool that would not die, or a helper that holds the pipes. The README states it.
+ */
+export const STOP_DEADLINE_MS = KILL_GRACE_MS + PIPE_GRACE_MS + 1_000;
 
 /** Publishes one package with OSPTool, started directly (never through a shell). */
-export function runOspTool(options: OspToolOptions): Promise<OspToolResult> {
+export async function runOspTool(options: OspToolOptions): Promise<OspToolResult> {
+  const oemCodePage = options.oemCodePage ?? (await windowsOemCodePage());
+  return runWithCodePage(options, oemCodePage);
+}
+
+function runWithCodePage(options: OspToolOptions, oemCodePage: number | undefined): Promise<OspToolResult> {
   const started = Date.now();
   const mask = (line: string): string => (options.password === '' ? line : line.split(options.password).join('***'));
   const errorTexts: OspToolErrorText[] = [];
@@ -83,7 +100,12 @@ export function runOspTool(options: OspToolOptions): Promise<OspToolResult> {
 
     let settled = false;
     let exited = false;
+    let exit: { exitCode: number | null; signal: NodeJS.Signals | null } = { exitCode: null, signal: null };
     const timers: NodeJS.Timeout[] = [];
+    const releasePipes = (): void => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    };
     const settle = (value: OspToolResult): void => {
       if (settled) return;
       settled = true;
@@ -95,26 +117,33 @@ export function runOspTool(options: OspToolOptions): Promise<OspToolResult> {
     const readers = (['stdout', 'stderr'] as const).map((name) => {
       const stream = child[name];
       if (stream === null) return Promise.resolve();
-      return forEachLine(stream, (line) => {
+      const onLine = (line: string): void => {
+        if (settled) return; // a helper still writing after the run ended
         for (const text of errorTextsIn(line)) if (!errorTexts.includes(text)) errorTexts.push(text);
         options.onLine(mask(line), name);
-      });
+      };
+      return forEachLine(stream, onLine, oemCodePage);
     });
 
     const stop = (): void => {
-      killProcessTree(child, 'SIGTERM');
+      void killProcessTree(child, 'SIGTERM');
       timers.push(
         setTimeout(() => {
-          killProcessTree(child, 'SIGKILL');
-          timers.push(
-            setTimeout(() => {
-              child.stdout?.destroy();
-              child.stderr?.destroy();
-            }, PIPE_GRACE_MS),
-          );
+          void killProcessTree(child, 'SIGKILL');
+          timers.push(setTimeout(releasePipes, PIPE_GRACE_MS));
         }, KILL_GRACE_MS),
+        // The last deadline: whatever the kill did, the run ends, failed with the timeout or the
+        // cancellation as its reason; a tool that never confirmed its end is named by its pid.
+        setTimeout(() => {
+          releasePipes();
+          if (!exited) child.unref(); // an unkillable tool must not keep the task process alive
+          settle(result({ ...exit, ...(exited ? {} : { failureReason: unconfirmedStop(child.pid) }) }));
+        }, STOP_DEADLINE_MS),
       );
     };
+    const unconfirmedStop = (pid: number | undefined): string =>
+      `${reasonFor(null, null, timedOut, aborted, errorTexts, options) ?? 'OSPTool was stopped.'} ` +
+      `Its end could not be confirmed: process ${String(pid)} may still be running.`;
     const onAbort = (): void => {
       if (settled || timedOut || exited) return;
       aborted = true;
@@ -139,6 +168,7 @@ export function runOspTool(options: OspToolOptions): Promise<OspToolResult> {
     // (A tool stopped by stop() is left to it: it kills the whole tree and lets go of the pipes.)
     child.on('exit', (exitCode, signal) => {
       exited = true;
+      exit = { exitCode, signal };
       if (timedOut || aborted) return;
       timers.push(
         setTimeout(() => {

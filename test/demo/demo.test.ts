@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { distDir, extensionStageDir, repoRoot } from '../../tools/paths';
 
-const TASKS = ['AirGapExport', 'AirGapDeploy', 'AirGapSyncTags'];
+const TASKS = ['AirGapExport', 'AirGapDeploy', 'AirGapSyncTags', 'AirGapPromote'];
 
 /** A .vsix in dist/ written after the build's task bundles, or undefined. */
 function currentVsixInDist(): string | undefined {
@@ -66,7 +66,7 @@ describe('npm run demo (the packaged tasks, end to end, offline)', function () {
     fs.rmSync(temp, { recursive: true, force: true });
   });
 
-  it('runs the three tasks from the unpacked .vsix, not from the build', () => {
+  it('runs the four tasks from the unpacked .vsix, not from the build', () => {
     assert.match(
       stdout,
       new RegExp(`Unpacked into ${path.join(out, 'extension').replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}`),
@@ -75,6 +75,21 @@ describe('npm run demo (the packaged tasks, end to end, offline)', function () {
     assert.match(stdout, /AirGapExport finished in [\d.]+ s: Succeeded/);
     assert.match(stdout, /AirGapDeploy finished in [\d.]+ s: Succeeded/);
     assert.match(stdout, /AirGapSyncTags finished in [\d.]+ s: Succeeded/);
+    assert.match(stdout, /AirGapPromote finished in [\d.]+ s: Succeeded/);
+  });
+
+  it('promotes the same versions to Production through one deployment plan, after the tag sync', () => {
+    assert.ok(stdout.indexOf('AirGapSyncTags finished') < stdout.indexOf('AirGapPromote finished'));
+    assert.match(stdout, /Deployment plan [0-9a-f-]{36}: finished_successful, 1 plan\(s\) in the production LifeTime/);
+    for (const [name, version] of [
+      ['Customer Core', '1.1.0'],
+      ['Customer Portal', '2.3.0'],
+      ['Backoffice', '0.9.1'],
+      ['Reporting', '3.1'],
+    ] as const) {
+      const v = version.replace(/\./g, '\\.');
+      assert.match(stdout, new RegExp(`^  ${name} +${v} +runs ${v}$`, 'm'));
+    }
   });
 
   it('shows the logs readably: groups as headings, no raw logging commands', () => {
@@ -111,7 +126,7 @@ describe('npm run demo (the packaged tasks, end to end, offline)', function () {
   });
 
   it('leaves the logs, summaries, keys and bundle in the output folder', () => {
-    for (const file of ['export', 'deploy', 'synctags']) {
+    for (const file of ['export', 'deploy', 'synctags', 'promote']) {
       assert.ok(fs.statSync(path.join(out, 'logs', `${file}.log`)).size > 0, `${file}.log`);
       assert.match(fs.readFileSync(path.join(out, 'summaries', `${file}.md`), 'utf8'), /^\| .* \|$/m, `${file}.md`);
     }

@@ -91,7 +91,8 @@ describe('runDeploy, in process', function () {
       'Backoffice: published',
     ]);
     assert.deepEqual(deployOutcome(rerun), {
-      message: 'Published 2 package(s) to preprod.example.com, 1 already published earlier',
+      message:
+        'Published 2 package(s) to preprod.example.com, 1 already published earlier (judged by the deploy journal alone: no lifeTimeConnection checked the target)',
     });
     assert.equal(world.calls().length, 4, 'Customer Core was not published twice');
   });

@@ -258,6 +258,7 @@ describe('OutSystemsAirGapDeploy (bundled task, OSPTool stand-in)', function () 
         assert.match(message, /"Customer Portal"/);
         if (mode === 'error-text') assert.match(message, /Outdated Consumer/);
         if (mode === 'hang') assert.match(message, /within 0\.05 minute/);
+        assert.doesNotMatch(message, /\.\./, 'one full stop between sentences');
         assert.deepEqual(appsOf(world.publishedFiles()), ['Customer_Core', 'Customer_Portal']);
         assert.equal(first.outputVariables.deployedCount, '1');
 

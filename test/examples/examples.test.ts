@@ -16,6 +16,7 @@ interface TaskInput {
   defaultValue?: string | boolean;
   aliases?: string[];
   options?: Record<string, string>;
+  visibleRule?: string;
 }
 
 interface TaskJson {
@@ -67,6 +68,18 @@ function findSteps(node: unknown, where: string, out: Step[] = []): Step[] {
   return out;
 }
 
+/**
+ * Whether an input is shown (and so required, if marked) for the given inputs: the `name = value`
+ * rules our task.json files use, with the other input's default when it is not given.
+ */
+function visible(input: TaskInput, given: Record<string, unknown>, task: TaskJson): boolean {
+  const rule = /^\s*(\w+)\s*=\s*(\S+)\s*$/.exec(input.visibleRule ?? '');
+  if (!rule) return true;
+  const [, other = '', wanted = ''] = rule;
+  const value = given[other] ?? task.inputs.find((i) => i.name === other)?.defaultValue;
+  return (typeof value === 'string' || typeof value === 'boolean') && String(value) === wanted;
+}
+
 /** Problems with the uses of our tasks in one parsed pipeline; an empty list when all is right. */
 function checkOurSteps(
   doc: unknown,
@@ -113,7 +126,7 @@ function checkOurSteps(
       const isGiven = [input.name, ...(input.aliases ?? [])].some(
         (n) => n in given && given[n] !== null && given[n] !== '',
       );
-      if (input.required && !hasDefault && !isGiven)
+      if (input.required && !hasDefault && !isGiven && visible(input, given, task))
         problems.push(`${step.where}: ${name} needs input "${input.name}"`);
     }
   }
@@ -150,10 +163,11 @@ function yamlExamples(): string[] {
 describe('examples', () => {
   const tasks = loadTasks();
 
-  it('finds the three tasks to check against', () => {
+  it('finds the four tasks to check against', () => {
     assert.deepEqual([...tasks.keys()].sort(), [
       'OutSystemsAirGapDeploy',
       'OutSystemsAirGapExport',
+      'OutSystemsAirGapPromote',
       'OutSystemsAirGapSyncTags',
     ]);
   });
@@ -209,7 +223,7 @@ stages:
   });
 
   for (const file of ['azure-pipelines.yml', 'azure-pipelines-manual-validation.yml']) {
-    it(`${file}: uses the three tasks by name@major, with existing inputs and every required one`, () => {
+    it(`${file}: uses the four tasks by name@major, with existing inputs and every required one`, () => {
       const text = fs.readFileSync(path.join(examplesDir, file), 'utf8');
       const doc = yaml.load(text);
       const { problems, used } = checkOurSteps(doc, file, tasks);
@@ -258,6 +272,36 @@ stages:
     assert.equal(deployJob?.dependsOn, gate.job, 'the deploy job waits for the validation job');
   });
 
+  it('puts the promotion behind its own approval: the airgap-prd environment, and a second ManualValidation@1 in the variant', () => {
+    type Stage = { stage?: string; dependsOn?: unknown; jobs?: Record<string, unknown>[] };
+    const main = yaml.load(fs.readFileSync(path.join(examplesDir, 'azure-pipelines.yml'), 'utf8')) as {
+      stages: Stage[];
+    };
+    const promote = main.stages.find((s) => s.stage === 'Promote');
+    assert.ok(promote, 'a Promote stage');
+    assert.equal(promote.dependsOn, 'Deploy', 'the promotion comes after the deploy and the tag sync');
+    const deployment = (promote.jobs ?? []).find((j) => typeof j.deployment === 'string');
+    assert.ok(deployment, 'the promotion is a deployment job');
+    assert.equal(deployment.environment, 'airgap-prd', 'an environment of its own, with its own Approvals check');
+    assert.deepEqual(
+      findSteps(deployment, 'deployment').map((s) => s.task),
+      ['DownloadSecureFile@1', 'OutSystemsAirGapPromote@1'],
+    );
+    const deployStage = main.stages.find((s) => s.stage === 'Deploy');
+    const preEnvironment = (deployStage?.jobs ?? []).find((j) => typeof j.deployment === 'string')?.environment;
+    assert.notEqual(preEnvironment, 'airgap-prd', 'not the same check as the deploy');
+
+    const variant = yaml.load(
+      fs.readFileSync(path.join(examplesDir, 'azure-pipelines-manual-validation.yml'), 'utf8'),
+    ) as { stages: Stage[] };
+    const jobs = variant.stages.find((s) => s.stage === 'Promote')?.jobs ?? [];
+    const gate = jobs.find((j) => findSteps(j, 'job').some((s) => s.task === 'ManualValidation@1'));
+    assert.ok(gate, 'the Promote stage has its own validation job');
+    assert.equal(gate.pool, 'server');
+    const promoteJob = jobs.find((j) => findSteps(j, 'job').some((s) => s.task === 'OutSystemsAirGapPromote@1'));
+    assert.equal(promoteJob?.dependsOn, gate.job, 'the promotion waits for its own validation');
+  });
+
   it('the YAML in overview.md passes the same checks', () => {
     const overview = fs.readFileSync(path.join(repoRoot, 'overview.md'), 'utf8');
     const blocks = [...overview.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
@@ -281,7 +325,7 @@ stages:
     assert.ok(!/TODO/.test(overview), 'no TODO on the Marketplace page');
   });
 
-  it('classic-release.md names only existing tasks and every input label of the three tasks', () => {
+  it('classic-release.md names only existing tasks and every input label of the four tasks', () => {
     const doc = fs.readFileSync(path.join(examplesDir, 'classic-release.md'), 'utf8');
     for (const ref of doc.matchAll(/(OutSystemsAirGap\w*)@(\d+)/g)) {
       assert.equal(tasks.get(ref[1] ?? '')?.version.Major, Number(ref[2]), ref[0]);

@@ -400,6 +400,77 @@ const CASES: BadInput[] = [
     inputs: () => ({ verificationKey: RSA_PUBLIC }),
     message: [/verificationKey holds a key of type RSA/],
   },
+  {
+    task: 'AirGapDeploy',
+    why: 'publishMethod lifetime without lifeTimeConnection',
+    inputs: () => ({ publishMethod: 'lifetime', targetEnvironment: undefined }),
+    message: [/'lifeTimeConnection' is required with publishMethod 'lifetime'/],
+  },
+  {
+    task: 'AirGapDeploy',
+    why: 'an unknown publishMethod',
+    inputs: () => ({ publishMethod: 'ftp' }),
+    message: [/publishMethod/, /ftp/],
+  },
+  {
+    task: 'AirGapDeploy',
+    why: 'lifeTimeConnection without targetEnvironment',
+    inputs: () => ({}),
+    connection: (c) => c,
+    message: [/'targetEnvironment' is required with 'lifeTimeConnection'/],
+  },
+  {
+    task: 'AirGapDeploy',
+    why: 'targetEnvironment without lifeTimeConnection',
+    inputs: () => ({ targetEnvironment: 'Pre-Production' }),
+    message: [/'targetEnvironment' is set but 'lifeTimeConnection' is not/],
+  },
+  {
+    task: 'AirGapDeploy',
+    why: 'allowDowngrade without lifeTimeConnection',
+    inputs: () => ({ allowDowngrade: 'true' }),
+    message: [/'allowDowngrade' needs 'lifeTimeConnection'/],
+  },
+  {
+    task: 'AirGapDeploy',
+    why: 'allowDowngrade that is not a boolean',
+    inputs: () => ({ allowDowngrade: 'sometimes', targetEnvironment: 'Pre-Production' }),
+    connection: (c) => c,
+    message: [/'allowDowngrade' must be true or false/],
+  },
+  {
+    task: 'AirGapDeploy',
+    why: 'catalogMappings with publishMethod lifetime',
+    inputs: (p) => ({ publishMethod: 'lifetime', targetEnvironment: 'Pre-Production', catalogMappings: p.missing }),
+    connection: (c) => c,
+    message: [/'catalogMappings' is handed to OSPTool; publishMethod 'lifetime' does not use OSPTool/],
+  },
+  {
+    task: 'AirGapDeploy',
+    why: 'publishMethod lifetime with an unknown targetEnvironment',
+    inputs: () => ({ publishMethod: 'lifetime', targetEnvironment: 'PRE' }),
+    connection: (c) => c,
+    message: [/environment "PRE" not found/, /Pre-Production/],
+  },
+  {
+    task: 'AirGapDeploy',
+    why: 'publishMethod lifetime with a connection over plain http to another host',
+    inputs: () => ({ publishMethod: 'lifetime', targetEnvironment: 'Pre-Production' }),
+    connection: (c) => ({ ...c, url: 'http://lifetime.example.com' }),
+    message: [/http:\/\/ server URL .* unencrypted/],
+  },
+  {
+    task: 'AirGapDeploy',
+    why: 'waitForBundleMinutes that is not a number',
+    inputs: () => ({ waitForBundleMinutes: 'soon' }),
+    message: [/'waitForBundleMinutes'.*'soon'/],
+  },
+  {
+    task: 'AirGapDeploy',
+    why: 'a negative waitForBundleMinutes',
+    inputs: () => ({ waitForBundleMinutes: '-1' }),
+    message: [/'waitForBundleMinutes'.*'-1'/],
+  },
   // OutSystemsAirGapSyncTags@1
   {
     task: 'AirGapSyncTags',
@@ -445,9 +516,58 @@ const CASES: BadInput[] = [
     connection: (c) => ({ ...c, url: 'file:///etc/lifetime' }),
     message: [/must have an http\(s\) server URL, not 'file:'/],
   },
+  // OutSystemsAirGapPromote@1
+  {
+    task: 'AirGapPromote',
+    why: 'an unknown sourceEnvironment',
+    inputs: () => ({ sourceEnvironment: 'PRE' }),
+    message: [/environment "PRE" not found/, /Pre-Production/],
+  },
+  {
+    task: 'AirGapPromote',
+    why: 'an unknown targetEnvironment',
+    inputs: () => ({ targetEnvironment: 'PRD' }),
+    message: [/environment "PRD" not found/, /Production/],
+  },
+  {
+    task: 'AirGapPromote',
+    why: 'the same source and target',
+    inputs: () => ({ targetEnvironment: 'Pre-Production' }),
+    message: [/sourceEnvironment and targetEnvironment are both "Pre-Production"/],
+  },
+  {
+    task: 'AirGapPromote',
+    why: 'a bundlePath that does not exist',
+    inputs: (p) => ({ bundlePath: p.missing }),
+    message: [/no-such-file/],
+  },
+  {
+    task: 'AirGapPromote',
+    why: 'an unsigned bundle when a verificationKey is set',
+    inputs: () => ({ verificationKey: ED_PUBLIC }),
+    message: [/airgap-manifest\.json\.sig/],
+  },
+  {
+    task: 'AirGapPromote',
+    why: 'an unknown twoStepMode',
+    inputs: () => ({ twoStepMode: 'pause' }),
+    message: [/'twoStepMode' must be one of 'continue', 'stop', not 'pause'/],
+  },
+  {
+    task: 'AirGapPromote',
+    why: 'a timeoutMinutes that is not a number',
+    inputs: () => ({ timeoutMinutes: 'an hour' }),
+    message: [/'timeoutMinutes' must be a number of minutes/],
+  },
+  {
+    task: 'AirGapPromote',
+    why: 'a redeployOutdated that is not a boolean',
+    inputs: () => ({ redeployOutdated: 'yes' }),
+    message: [/'redeployOutdated' must be true or false/],
+  },
 ];
 
-describe('bad-input matrix: three tasks, each refusal Failed, naming the culprit, the share unchanged', function () {
+describe('bad-input matrix: every task, each refusal Failed, naming the culprit, the share unchanged', function () {
   this.timeout(120_000);
   let world: DeployWorld;
   let development: LifeTimeEmulator;
@@ -506,6 +626,10 @@ describe('bad-input matrix: three tasks, each refusal Failed, naming the culprit
           inputs: { targetEnvironment: 'Pre-Production', bundlePath: paths.bundle },
           connection: { url: world.production.url, token: PROD_TOKEN },
         },
+        AirGapPromote: {
+          inputs: { sourceEnvironment: 'Pre-Production', targetEnvironment: 'Production', bundlePath: paths.bundle },
+          connection: { url: world.production.url, token: PROD_TOKEN },
+        },
       };
       const base = good[c.task];
       const inputs: Record<string, string> = { ...base.inputs };
@@ -513,7 +637,10 @@ describe('bad-input matrix: three tasks, each refusal Failed, naming the culprit
         if (value === undefined) Reflect.deleteProperty(inputs, name);
         else inputs[name] = value;
       }
-      const connection = base.connection === undefined ? undefined : (c.connection ?? ((g) => g))(base.connection);
+      // The deploy's connection is optional: a case that gives one gets the production LifeTime's.
+      const given = base.connection ?? { url: world.production.url, token: PROD_TOKEN };
+      const connection =
+        c.connection !== undefined ? c.connection(given) : base.connection === undefined ? undefined : given;
       const before = snapshot(world.root);
       const posts = world.production.requests.filter((r) => r.method === 'POST').length;
       const run = await runBundledTask(c.task, {

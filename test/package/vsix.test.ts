@@ -37,6 +37,7 @@ const contract: Record<string, { name: string; outputs: string[] }> = {
   AirGapExport: { name: 'OutSystemsAirGapExport', outputs: ['applicationCount', 'bundlePath'] },
   AirGapDeploy: { name: 'OutSystemsAirGapDeploy', outputs: ['deployedCount', 'deploymentOrder'] },
   AirGapSyncTags: { name: 'OutSystemsAirGapSyncTags', outputs: ['taggedCount'] },
+  AirGapPromote: { name: 'OutSystemsAirGapPromote', outputs: ['deploymentKey', 'promotedCount'] },
 };
 const taskFolders = Object.keys(contract);
 
@@ -133,7 +134,7 @@ describe('the packaged extension (.vsix)', function () {
     assert.ok(size <= 3 * 1024 * 1024, `${size} bytes`);
   });
 
-  it('holds only the manifests, overview, licence, images and the three task folders', () => {
+  it('holds only the manifests, overview, licence, images and the task folders', () => {
     const expectedTop = [
       '[Content_Types].xml',
       'extension.vsixmanifest',
@@ -192,14 +193,17 @@ describe('the packaged extension (.vsix)', function () {
     assert.match(text('extension.vsixmanifest'), /<Icon>images\/extension-icon\.png<\/Icon>/);
   });
 
-  it('has task.json files the agent runs on Node 20 with readable, grouped, documented inputs', () => {
+  it('has task.json files the agent runs on Node 24 or Node 20 with readable, grouped, documented inputs', () => {
     for (const folder of taskFolders) {
       const task = taskJson(folder);
       const where = `tasks/${folder}/task.json`;
       assert.equal(task.name, contract[folder]?.name, where);
       assert.equal(task.version.Major, 1, `${where}: the contract is @1`);
       const node20 = task.execution.Node20_1;
+      const node24 = task.execution.Node24;
       assert.ok(node20, `${where} has a Node20_1 handler`);
+      assert.ok(node24, `${where} has a Node24 handler`);
+      assert.equal(node24.target, node20.target, `${where}: Node24 and Node20_1 run the same bundle`);
       for (const [handler, { target }] of Object.entries(task.execution)) {
         assert.ok(entries.has(`tasks/${folder}/${target}`), `${where}: ${handler} target ${target} is in the .vsix`);
       }
@@ -253,7 +257,7 @@ describe('the packaged extension (.vsix)', function () {
     assert.equal(new Set(ids).size, ids.length);
   });
 
-  it('contributes the three tasks by folder', () => {
+  it('contributes every task by folder', () => {
     const tasks = contributions().filter((c) => c.type === 'ms.vss-distributed-task.task');
     assert.deepEqual(tasks.map((c) => c.properties.name).sort(), taskFolders.map((f) => `tasks/${f}`).sort());
     for (const c of tasks) assert.deepEqual(c.targets, ['ms.vss-distributed-task.tasks']);
@@ -297,7 +301,7 @@ describe('the packaged extension (.vsix)', function () {
     assert.equal(token.isConfidential, true);
     assert.deepEqual(token.validation, { isRequired: true, dataType: 'string' });
     // The tasks that talk to LifeTime take exactly this type.
-    for (const folder of ['AirGapExport', 'AirGapSyncTags']) {
+    for (const folder of ['AirGapExport', 'AirGapSyncTags', 'AirGapPromote']) {
       const input = taskJson(folder).inputs.find((i) => i.name === 'lifeTimeConnection');
       assert.equal(input?.type, 'connectedService:outsystems-lifetime', folder);
     }

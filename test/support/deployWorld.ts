@@ -6,9 +6,9 @@ import type { DeployEnvironment } from '../../shared/deploy/run';
 import type { Reporter } from '../../shared/util/reporter';
 import { repoRoot } from '../../tools/paths';
 import { LifeTimeEmulator } from '../../tools/emulator/emulator';
-import type { EmulatorApplicationSpec } from '../../tools/emulator/spec';
+import type { EmulatorApplicationSpec, EmulatorSpec } from '../../tools/emulator/spec';
 import type { StandInControl } from '../../tools/osptool-standin/control';
-import { PRE_HOSTNAME, productionEstate } from '../../tools/factories/estate';
+import { PRE_HOSTNAME, PROD_TOKEN, productionEstate } from '../../tools/factories/estate';
 import { runBundledTask, startBundledTask } from '../../tools/agent/taskRunner';
 import type { StartedTask, TaskRun, TaskRunOptions } from '../../tools/agent/taskRunner';
 import { makeTempDir, removeTempDir } from '../../tools/tempDir';
@@ -27,11 +27,19 @@ export interface DeployWorld {
   publishedFiles(): string[];
   run(bundlePath: string, inputs?: Record<string, string>, options?: Partial<TaskRunOptions>): Promise<TaskRun>;
   start(bundlePath: string, inputs?: Record<string, string>, options?: Partial<TaskRunOptions>): StartedTask;
+  /** OSPTool, with the production LifeTime connected (the pre-flight). */
+  runConnected(bundlePath: string, inputs?: Record<string, string>): Promise<TaskRun>;
+  /** publishMethod lifetime, as on a Linux agent: the connection and the target environment, no OSPTool inputs. */
+  runLifeTime(bundlePath: string, inputs?: Record<string, string>): Promise<TaskRun>;
+  startLifeTime(bundlePath: string, inputs?: Record<string, string>): StartedTask;
   close(): Promise<void>;
 }
 
-export async function deployWorld(productionApps: EmulatorApplicationSpec[] = []): Promise<DeployWorld> {
-  const production = await LifeTimeEmulator.start(productionEstate(productionApps));
+export async function deployWorld(
+  productionApps: EmulatorApplicationSpec[] = [],
+  overrides: Partial<EmulatorSpec> = {},
+): Promise<DeployWorld> {
+  const production = await LifeTimeEmulator.start({ ...productionEstate(productionApps), ...overrides });
   const root = makeTempDir({ withSpaces: true, prefix: 'airgap-deploy-' });
   const share = path.join(root, 'air gap share');
   fs.mkdirSync(share);
@@ -60,6 +68,11 @@ export async function deployWorld(productionApps: EmulatorApplicationSpec[] = []
     },
     ...extra,
   });
+  const connection = () => ({ url: production.url, token: PROD_TOKEN });
+  const lifeTimeOptions = (bundlePath: string, inputs: Record<string, string>): TaskRunOptions => ({
+    inputs: { bundlePath, publishMethod: 'lifetime', targetEnvironment: 'Pre-Production', ...inputs },
+    connection: connection(),
+  });
   const calls = (): string[][] =>
     fs.existsSync(callsFile)
       ? fs
@@ -77,6 +90,13 @@ export async function deployWorld(productionApps: EmulatorApplicationSpec[] = []
     calls,
     publishedFiles: () => calls().map((argv) => path.basename(argv[1] ?? '')),
     run: (bundlePath, inputs, extra) => runBundledTask('AirGapDeploy', optionsFor(bundlePath, inputs, extra)),
+    runConnected: (bundlePath, inputs = {}) =>
+      runBundledTask(
+        'AirGapDeploy',
+        optionsFor(bundlePath, { targetEnvironment: 'Pre-Production', ...inputs }, { connection: connection() }),
+      ),
+    runLifeTime: (bundlePath, inputs = {}) => runBundledTask('AirGapDeploy', lifeTimeOptions(bundlePath, inputs)),
+    startLifeTime: (bundlePath, inputs = {}) => startBundledTask('AirGapDeploy', lifeTimeOptions(bundlePath, inputs)),
     start: (bundlePath, inputs, extra) => startBundledTask('AirGapDeploy', optionsFor(bundlePath, inputs, extra)),
     close: async () => {
       await production.close();
@@ -93,10 +113,15 @@ export function deployParameters(
 ): DeployParameters {
   return {
     bundlePath,
-    osptoolPath: world.osptool,
-    targetHostname: PRE_HOSTNAME,
-    user: AIRGAP_USER,
-    password: AIRGAP_PASSWORD,
+    publish: {
+      method: 'osptool',
+      osptoolPath: world.osptool,
+      targetHostname: PRE_HOSTNAME,
+      user: AIRGAP_USER,
+      password: AIRGAP_PASSWORD,
+    },
+    allowDowngrade: false,
+    waitForBundleMinutes: 0,
     timeoutMinutes: 1,
     dryRun: false,
     ...overrides,

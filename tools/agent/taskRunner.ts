@@ -10,7 +10,7 @@ import { findSecretLeaks } from './secretScan';
 import { makeTempDir, removeTempDir } from '../tempDir';
 import { parseVsoCommands, type VsoCommand } from './vso';
 
-export type BundledTaskName = 'AirGapExport' | 'AirGapDeploy' | 'AirGapSyncTags';
+export type BundledTaskName = 'AirGapExport' | 'AirGapDeploy' | 'AirGapSyncTags' | 'AirGapPromote';
 
 export interface TaskConnection {
   /** Endpoint id (a GUID, as the agent hands it over); a random one by default. */
@@ -49,6 +49,11 @@ export interface TaskRunOptions {
    */
   launcher?: (node: string, entry: string) => { command: string; args: string[] };
   /**
+   * The Node (and OS) that runs the task, as an agent's handler would; by default the Node named
+   * by AIRGAP_TASK_NODE (the Node 24 lane), else the one running the tests.
+   */
+  runtime?: TaskRuntime;
+  /**
    * Every run is scanned for the secrets it was given (see `secretsGiven`) and fails with
    * SecretLeakError on a hit. Only a test that proves the scanner itself works sets this; the
    * hits are then in `TaskRun.secretLeaks`.
@@ -71,6 +76,41 @@ export class StrayCommandError extends Error {
   ) {
     super(`the task run wrote agent commands it did not mean to: ${stray.join('; ')}`);
   }
+}
+
+/**
+ * How a task process is started: which node, on which agent OS, and how paths and output reach
+ * it. The default runs a Linux (or macOS) node directly; tools/runtimes/wine.ts runs Windows
+ * node.exe under Wine, as a Windows agent would.
+ */
+export interface TaskRuntime {
+  /** `Agent.OS` as this agent reports it. */
+  agentOs: string;
+  /** A path on this machine as the task sees it (e.g. `Z:\tmp\x` under Wine). */
+  taskPath(hostPath: string): string;
+  /** The command line that runs `entry` (a host path). */
+  command(entry: string): { command: string; args: string[] };
+  /** Environment the runtime itself needs (e.g. WINEPREFIX), and the OS's own variables. */
+  environment(): Record<string, string>;
+  /**
+   * The task's stdout and stderr go to files rather than pipes (Windows node.exe under Wine fails
+   * with EBADF on a Linux pipe); they are read when the task ends.
+   */
+  outputThroughFiles: boolean;
+  /** The agent's folders (temp, work) have spaces in their path, as `C:\Program Files\…` would. */
+  spacesInAgentPath?: boolean;
+}
+
+/** The runtime a run gets when it names none: AIRGAP_TASK_NODE, else the Node running the tests. */
+export function defaultTaskRuntime(): TaskRuntime {
+  const node = process.env['AIRGAP_TASK_NODE'] ?? process.execPath;
+  return {
+    agentOs: { win32: 'Windows_NT', darwin: 'Darwin' }[process.platform as string] ?? 'Linux',
+    taskPath: (hostPath) => hostPath,
+    command: (entry) => ({ command: node, args: [entry] }),
+    environment: baseEnvironment,
+    outputThroughFiles: false,
+  };
 }
 
 /** A task run printed or attached a secret it was given; the message names where, never the secret. */
@@ -159,15 +199,27 @@ function baseEnvironment(): Record<string, string> {
   return env;
 }
 
-function agentVariables(agentDir: string, jobId: string): Record<string, string> {
+/** The agent folders a task may write to, created before it starts (host paths). */
+function agentFolders(agentDir: string): Record<string, string> {
   const work = path.join(agentDir, '_work');
   const build = path.join(work, '1');
-  const agentOs = { win32: 'Windows_NT', darwin: 'Darwin' }[process.platform as string] ?? 'Linux';
   return {
     'Agent.TempDirectory': path.join(work, '_temp'),
-    'Agent.WorkFolder': work,
-    'Agent.BuildDirectory': build,
-    'Agent.HomeDirectory': agentDir,
+    'Build.SourcesDirectory': path.join(build, 's'),
+    'Build.ArtifactStagingDirectory': path.join(build, 'a'),
+  };
+}
+
+function agentVariables(agentDir: string, jobId: string, runtime: TaskRuntime): Record<string, string> {
+  const join = (...parts: string[]): string => runtime.taskPath(path.join(agentDir, ...parts));
+  const work = '_work';
+  const build = path.join(work, '1');
+  const agentOs = runtime.agentOs;
+  const variables = {
+    'Agent.TempDirectory': join(work, '_temp'),
+    'Agent.WorkFolder': join(work),
+    'Agent.BuildDirectory': join(build),
+    'Agent.HomeDirectory': join(),
     'Agent.Name': 'airgap-test-agent',
     'Agent.MachineName': os.hostname(),
     'Agent.OS': agentOs,
@@ -183,22 +235,24 @@ function agentVariables(agentDir: string, jobId: string): Record<string, string>
     'System.HostType': 'build',
     'System.JobId': jobId,
     'System.Culture': 'en-US',
-    'System.DefaultWorkingDirectory': path.join(build, 's'),
+    'System.DefaultWorkingDirectory': join(build, 's'),
     'Build.BuildNumber': '20261128.1',
     'Build.BuildId': '4242',
     'Build.DefinitionName': 'airgap-release',
-    'Build.SourcesDirectory': path.join(build, 's'),
-    'Build.ArtifactStagingDirectory': path.join(build, 'a'),
-    'Build.BinariesDirectory': path.join(build, 'b'),
+    'Build.SourcesDirectory': join(build, 's'),
+    'Build.ArtifactStagingDirectory': join(build, 'a'),
+    'Build.BinariesDirectory': join(build, 'b'),
   };
+  return variables;
 }
 
 function taskEnvironment(
   options: TaskRunOptions,
   agentDir: string,
+  runtime: TaskRuntime,
 ): { env: Record<string, string>; endpointId?: string } {
-  const env = baseEnvironment();
-  const variables = { ...agentVariables(agentDir, crypto.randomUUID()), ...options.variables };
+  const env = runtime.environment();
+  const variables = { ...agentVariables(agentDir, crypto.randomUUID(), runtime), ...options.variables };
   for (const [name, value] of Object.entries(variables)) env[envName(name)] = value;
   env['VSTS_PUBLIC_VARIABLES'] = JSON.stringify(Object.keys(variables));
   const secretNames = Object.keys(options.secretVariables ?? {});
@@ -303,30 +357,39 @@ function summarise(
   return run;
 }
 
-/** Starts a bundled task entry as the agent's Node20_1 handler does: `node index.js`, env only. */
+/** Starts a bundled task entry as the agent's Node24 / Node20_1 handler does: `node index.js`, env only. */
 export function startTaskEntry(entry: string, options: TaskRunOptions): StartedTask {
   if (!fs.existsSync(entry)) throw new Error(`${entry} does not exist; run npm run build first`);
-  const agentDirectory = makeTempDir({ prefix: 'airgap-agent-' });
-  const { env, endpointId } = taskEnvironment(options, agentDirectory);
-  for (const dir of ['Agent.TempDirectory', 'Build.SourcesDirectory', 'Build.ArtifactStagingDirectory']) {
-    const value = env[envName(dir)];
-    if (value !== undefined) fs.mkdirSync(value, { recursive: true });
-  }
-  const launch = options.launcher?.(process.execPath, entry) ?? { command: process.execPath, args: [entry] };
+  const runtime = options.runtime ?? defaultTaskRuntime();
+  const agentDirectory = makeTempDir({ prefix: 'airgap-agent-', withSpaces: runtime.spacesInAgentPath === true });
+  const { env, endpointId } = taskEnvironment(options, agentDirectory, runtime);
+  const folders = agentFolders(agentDirectory);
+  for (const dir of Object.values(folders)) fs.mkdirSync(dir, { recursive: true });
+  const base = runtime.command(entry);
+  // A launcher wraps the runtime's node (the default runtime's command is node itself).
+  const launch = options.launcher?.(base.command, entry) ?? base;
+  const files = runtime.outputThroughFiles
+    ? { stdout: path.join(agentDirectory, 'task-stdout.txt'), stderr: path.join(agentDirectory, 'task-stderr.txt') }
+    : undefined;
+  const outputFds = files && { stdout: fs.openSync(files.stdout, 'w'), stderr: fs.openSync(files.stderr, 'w') };
   // The argument no agent passes: it lets the run honour the test-only HTTP knobs in its environment.
   const child = spawn(launch.command, [...launch.args, TEST_KNOBS_ARGUMENT], {
-    cwd: options.cwd ?? env[envName('Build.SourcesDirectory')] ?? agentDirectory,
+    cwd: options.cwd ?? folders['Build.SourcesDirectory'] ?? agentDirectory,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', outputFds?.stdout ?? 'pipe', outputFds?.stderr ?? 'pipe'],
     windowsHide: true,
   });
+  if (outputFds !== undefined) {
+    fs.closeSync(outputFds.stdout);
+    fs.closeSync(outputFds.stderr);
+  }
   options.onStart?.(child);
 
   const done = new Promise<TaskRun>((resolve, reject) => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -339,6 +402,10 @@ export function startTaskEntry(entry: string, options: TaskRunOptions): StartedT
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
       try {
+        if (files !== undefined) {
+          out.push(fs.readFileSync(files.stdout));
+          err.push(fs.readFileSync(files.stderr));
+        }
         const stdout = Buffer.concat(out).toString('utf8');
         const stderr = Buffer.concat(err).toString('utf8');
         const run = summarise(stdout, stderr, { exitCode, signal, timedOut }, agentDirectory, endpointId);

@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import type { ApplicationVersion } from '../../shared/lifetime/types';
 import { uidToGuid } from '../../shared/oap/uid';
 import { controlPrefix, parsePublished, stateJson } from './controlRoutes';
+import type { DeploymentKeyAnswer, DeploymentScript, ForeignDeploymentSpec } from './deploymentSpec';
+import { DeploymentStore, type PlanState } from './deploymentState';
 import { DownloadLinks } from './downloadLinks';
 import { FaultQueue } from './faults';
 import { download, errorReply, lifeTimeApi, type LifeTimeContext } from './lifetimeRoutes';
@@ -16,7 +18,9 @@ import { json, pause, writeReply, type Reply } from './replies';
 import { exceptionBody, versionJson } from './representations';
 import type { AuthKind, EmulatorSpec, FaultSpec, RequestLogEntry } from './spec';
 import { EmulatorState } from './state';
+import { receiveUpload, type Upload } from './uploads';
 
+export type { DeploymentKeyAnswer, DeploymentScript, ForeignDeploymentSpec } from './deploymentSpec';
 export type {
   AuthKind,
   EmulatorApplicationSpec,
@@ -30,6 +34,25 @@ export { platformApplications } from './platform';
 
 export const apiBasePath = '/lifetimeapi/rest/v2';
 const maxRequestBody = 1024 * 1024;
+/** The binary deployment endpoint, whose body (a package) is streamed to disk. */
+const binaryDeploymentPath = new RegExp(`^${apiBasePath}/environments/[^/]+/deployment/?$`, 'i');
+
+/** What the tests read to assert that each package was deployed exactly once. */
+export interface DeploymentRecord {
+  key: string;
+  origin: 'binary' | 'versions';
+  target: string;
+  source?: string;
+  createdBy: string;
+  notes: string;
+  applications: { name: string; key: string; version?: string; binarySha256?: string }[];
+  status: string;
+  info: string;
+  /** Commands LifeTime accepted for the plan, in order (`start`, `continue`, `abort`, `delete`). */
+  commands: string[];
+  deleted: boolean;
+  log: string[];
+}
 
 export interface EmulatorOptions {
   port?: number;
@@ -83,6 +106,7 @@ export class LifeTimeEmulator {
   private latencyMs: number;
   private closed: Promise<void> | undefined;
   private readonly context: LifeTimeContext;
+  private readonly deploymentStore: DeploymentStore;
 
   private constructor(
     private readonly spec: EmulatorSpec,
@@ -95,8 +119,12 @@ export class LifeTimeEmulator {
     this.url = url;
     this.apiBase = url + apiBasePath;
     this.latencyMs = spec.latencyMs ?? 0;
+    this.deploymentStore = new DeploymentStore(state, spec.deployments);
     this.context = {
       state,
+      deployments: this.deploymentStore,
+      // The Swagger file's DeploymentResponse for a binary; the key as text for a plan between environments.
+      keyAnswer: { binary: 'object', versions: 'text' },
       packages,
       links: new DownloadLinks(spec.linkTtlMs ?? 60 * 60 * 1000),
       url: this.url,
@@ -149,6 +177,58 @@ export class LifeTimeEmulator {
 
   expireDownloadLinks(): void {
     this.context.links.expireAll();
+  }
+
+  /** The next plan carrying this application (by name) follows these scripts, one plan each. */
+  scriptDeployment(applicationName: string, ...scripts: DeploymentScript[]): void {
+    this.deploymentStore.script(applicationName, ...scripts);
+  }
+
+  /** A plan someone else made in LifeTime; returns its key. */
+  addDeployment(spec: ForeignDeploymentSpec): string {
+    return this.deploymentStore.addForeign(spec).key;
+  }
+
+  /** A person aborts the plan in LifeTime's UI. */
+  abortDeploymentAsPerson(key: string): void {
+    const plan = this.deploymentStore.find(key);
+    if (!plan) throw new Error(`The emulator has no deployment ${key}`);
+    this.deploymentStore.personAborts(plan);
+  }
+
+  /** The shape in which the key of a new plan is answered (plain text, a JSON string, `{"DeploymentKey": …}`). */
+  setDeploymentKeyAnswer(form: DeploymentKeyAnswer, endpoint: 'binary' | 'versions' | 'both' = 'both'): void {
+    if (endpoint !== 'versions') this.context.keyAnswer.binary = form;
+    if (endpoint !== 'binary') this.context.keyAnswer.versions = form;
+  }
+
+  /** Every plan ever created, deleted ones included, brought up to date. */
+  deployments(): DeploymentRecord[] {
+    this.deploymentStore.live();
+    return this.deploymentStore.plans.map((p) => this.deploymentRecord(p));
+  }
+
+  private deploymentRecord(p: PlanState): DeploymentRecord {
+    const record: DeploymentRecord = {
+      key: p.key,
+      origin: p.origin,
+      target: p.target.name,
+      createdBy: p.createdBy,
+      notes: p.notes,
+      applications: p.operations.map((op) => ({
+        name: op.application.name,
+        key: op.application.key,
+        ...(op.versionKey !== undefined ? { version: op.versionLabel } : {}),
+        ...(op.binarySha256 !== undefined ? { binarySha256: op.binarySha256 } : {}),
+      })),
+      status: p.status,
+      info: p.info,
+      commands: [...p.commands],
+      deleted: p.deleted,
+      log: p.log.map((l) => l.Message),
+    };
+    if (p.source) record.source = p.source.name;
+    return record;
   }
 
   setLatency(ms: number): void {
@@ -226,7 +306,14 @@ export class LifeTimeEmulator {
       entry.status = status;
     };
     try {
-      const body = await readBody(req);
+      let upload: Upload | undefined;
+      let body: Buffer;
+      if (method === 'POST' && binaryDeploymentPath.test(parsed.pathname)) {
+        upload = await receiveUpload(req, path.join(this.workDir, 'uploads'));
+        body = Buffer.alloc(0);
+      } else {
+        body = await readBody(req);
+      }
       // Both spellings reach the same resource ([PY] §1.1: the pipeline calls without the slash).
       const pathname = parsed.pathname.length > 1 ? parsed.pathname.replace(/\/+$/, '') : parsed.pathname;
       const isControl = pathname.startsWith(controlPrefix + '/');
@@ -255,6 +342,7 @@ export class LifeTimeEmulator {
         entry.auth,
         downloadKey,
         fault,
+        upload,
       );
       await writeReply(res, reply, fault, signal, onHead);
     } catch (e) {
@@ -276,6 +364,7 @@ export class LifeTimeEmulator {
     auth: AuthKind,
     downloadKey: string | undefined,
     fault: FaultSpec | undefined,
+    upload: Upload | undefined,
   ): Reply | Promise<Reply> {
     if (downloadKey !== undefined) {
       if (method !== 'GET') return errorReply(405, 'Method not allowed.');
@@ -298,7 +387,7 @@ export class LifeTimeEmulator {
       } catch {
         return errorReply(400, 'Invalid request: malformed path.');
       }
-      return lifeTimeApi(this.context, { method, segments, query, body });
+      return lifeTimeApi(this.context, { method, segments, query, body, ...(upload ? { upload } : {}) });
     }
     if (lower === probePath.toLowerCase()) {
       if (method !== 'GET') return errorReply(405, 'Method not allowed.');

@@ -1,15 +1,16 @@
 import * as fs from 'node:fs';
 import type { MobileVersion } from '../../shared/lifetime/types';
+import { createFromBinary, deploymentZones, deploymentsApi, type DeploymentContext } from './deploymentRoutes';
 import type { DownloadLinks } from './downloadLinks';
 import type { PackageStore } from './packages';
 import { queryBoolean, queryValue } from './query';
 import { empty, json, type Reply } from './replies';
 import { applicationJson, environmentJson, exceptionBody, versionJson, type StatusOptions } from './representations';
 import type { FaultSpec } from './spec';
-import type { EmulatorState } from './state';
+import { describedBySwagger } from './swaggerPaths';
+import type { Upload } from './uploads';
 
-export interface LifeTimeContext {
-  state: EmulatorState;
+export interface LifeTimeContext extends DeploymentContext {
   links: DownloadLinks;
   packages: PackageStore;
   url: string;
@@ -23,6 +24,13 @@ export interface ApiRequest {
   segments: string[];
   query: URLSearchParams;
   body: Buffer;
+  /** The body of a binary deployment, streamed to disk instead of `body`. */
+  upload?: Upload;
+}
+
+/** A resource or method the emulator does not serve; lifeTimeApi decides what is answered. */
+function notServed(status: 404 | 405): Reply {
+  return { ...error(status, status === 404 ? 'Resource not found.' : 'Method not allowed.'), notServed: true };
 }
 
 function error(status: number, message: string): Reply {
@@ -130,22 +138,28 @@ function createTag(ctx: LifeTimeContext, envKey: string, appKey: string, body: B
 function environments(ctx: LifeTimeContext, req: ApiRequest): Reply | Promise<Reply> {
   const [, envKey, sub, appKey, leaf, ...rest] = req.segments;
   if (envKey === undefined) {
-    if (req.method !== 'GET') return error(405, 'Method not allowed.');
+    if (req.method !== 'GET') return notServed(405);
     const list = ctx.state.environments.map((e) => environmentJson(e, ctx.url));
     return list.length === 0 ? empty(204) : json(200, list);
   }
   const env = ctx.state.environmentByKey(envKey);
   if (sub === undefined) {
-    if (req.method !== 'GET') return error(405, 'Method not allowed.');
+    if (req.method !== 'GET') return notServed(405);
     return env ? json(200, environmentJson(env, ctx.url)) : error(404, `Environment ${envKey} not found.`);
   }
-  if (sub !== 'applications' || rest.length > 0) return error(404, 'Resource not found.');
+  if (sub === 'deploymentzones' && appKey === undefined) {
+    return req.method === 'GET' ? deploymentZones(ctx, envKey) : notServed(405);
+  }
+  if (sub === 'deployment' && appKey === undefined) {
+    return req.method === 'POST' ? createFromBinary(ctx, envKey, req.upload) : notServed(405);
+  }
+  if (sub !== 'applications' || rest.length > 0) return notServed(404);
   if (leaf === 'versions') {
-    if (req.method !== 'POST') return error(405, 'Method not allowed.');
+    if (req.method !== 'POST') return notServed(405);
     return createTag(ctx, envKey, appKey ?? '', req.body);
   }
-  if (leaf !== undefined) return error(404, 'Resource not found.');
-  if (req.method !== 'GET') return error(405, 'Method not allowed.');
+  if (leaf !== undefined) return notServed(404);
+  if (req.method !== 'GET') return notServed(405);
   const options = statusOptions(req.query);
   if (isReply(options)) return options;
   if (!env) return error(404, `Environment ${envKey} not found.`);
@@ -204,8 +218,8 @@ function content(ctx: LifeTimeContext, appKey: string, versionKey: string): Repl
 
 function applications(ctx: LifeTimeContext, req: ApiRequest): Reply {
   const [, appKey, sub, versionKey, leaf, ...rest] = req.segments;
-  if (req.method !== 'GET') return error(405, 'Method not allowed.');
-  if (rest.length > 0) return error(404, 'Resource not found.');
+  if (req.method !== 'GET') return notServed(405);
+  if (rest.length > 0) return notServed(404);
   if (appKey === undefined || sub === undefined) {
     const options = statusOptions(req.query);
     if (isReply(options)) return options;
@@ -219,26 +233,44 @@ function applications(ctx: LifeTimeContext, req: ApiRequest): Reply {
       ? json(200, applicationJson(ctx.state, app, ctx.url, options))
       : error(404, `Application ${appKey} not found.`);
   }
-  if (sub !== 'versions') return error(404, 'Resource not found.');
+  if (sub !== 'versions') return notServed(404);
   if (versionKey === undefined) return versionsList(ctx, appKey, req.query);
   if (leaf === 'content') return content(ctx, appKey, versionKey);
-  if (leaf !== undefined) return error(404, 'Resource not found.');
+  if (leaf !== undefined) return notServed(404);
   const app = ctx.state.applicationByKey(appKey);
   const version = app?.versions.find((v) => v.key === versionKey.toLowerCase());
   if (!app || !version) return error(404, `Application version ${versionKey} of application ${appKey} not found.`);
   return json(200, versionJson(ctx.state, app, version));
 }
 
-/** The authenticated part of the LifeTime API v2 that the extension uses. */
-export function lifeTimeApi(ctx: LifeTimeContext, req: ApiRequest): Reply | Promise<Reply> {
+function route(ctx: LifeTimeContext, req: ApiRequest): Reply | Promise<Reply> {
   switch (req.segments[0]) {
     case 'environments':
       return environments(ctx, req);
     case 'applications':
       return applications(ctx, req);
+    case 'deployments':
+      return deploymentsApi(ctx, { ...req, segments: req.segments.slice(1) }) ?? notServed(404);
     default:
-      return error(404, 'Resource not found.');
+      return notServed(404);
   }
+}
+
+/**
+ * The authenticated part of the LifeTime API v2 that the extension uses. A path and method the
+ * vendor's Swagger file describes but the emulator does not serve answers 501: a 404 there would
+ * read as "that environment or plan does not exist" to a client.
+ */
+export async function lifeTimeApi(ctx: LifeTimeContext, req: ApiRequest): Promise<Reply> {
+  const reply = await route(ctx, req);
+  if (reply.notServed !== true) return reply;
+  if (describedBySwagger(req.method, '/' + req.segments.join('/'))) {
+    return error(
+      501,
+      `The emulator does not serve ${req.method} /${req.segments.join('/')}/ (described by the LifeTime API).`,
+    );
+  }
+  return reply;
 }
 
 export { error as errorReply };

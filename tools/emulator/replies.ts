@@ -11,6 +11,8 @@ export interface Reply {
     | { kind: 'json'; value: unknown }
     | { kind: 'raw'; text: string; contentType: string }
     | { kind: 'file'; path: string; size: number; name: string };
+  /** Set by a route for a resource or method it does not serve (see lifeTimeApi). */
+  notServed?: true;
 }
 
 export function json(status: number, value: unknown, headers?: Record<string, string>): Reply {

@@ -1,4 +1,5 @@
 import type { MobileVersion } from '../../shared/lifetime/types';
+import type { DeploymentSettings } from './deploymentSpec';
 
 /** One tagged version of an application, oldest first in its application's list. */
 export interface EmulatorVersionSpec {
@@ -47,6 +48,8 @@ export interface EmulatorSpec {
   duplicateTagStatus?: 400 | 500;
   /** Delay added to every request. */
   latencyMs?: number;
+  /** How deployment plans run (step time, two-step environments, parallel plans). */
+  deployments?: DeploymentSettings;
 }
 
 /**

@@ -195,6 +195,11 @@ export class EmulatorState {
     return created;
   }
 
+  /** What a finished deployment plan of a tagged version leaves behind: that version runs, unmodified. */
+  runVersion(app: ApplicationState, env: EnvironmentState, versionKey: string): void {
+    app.running.set(env.key, { baseVersionKey: versionKey, modified: false, moduleVersionKey: randomUUID() });
+  }
+
   /**
    * What an OSPTool publication leaves behind: the application runs in the environment, modified
    * against its last tag there (if any). An application this LifeTime never saw is created with the

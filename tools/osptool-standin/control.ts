@@ -1,7 +1,13 @@
 import * as fs from 'node:fs';
 
-/** `stubborn`: hangs and ignores SIGTERM, as a tool busy publishing might; only SIGKILL ends it. */
-export type FailureMode = 'exit' | 'error-text' | 'hang' | 'stubborn' | 'crash';
+/**
+ * `hang`: the tool and a helper in its process group hang, holding the output pipes.
+ * `hang-escaped-helper`: the tool ignores SIGTERM and its helper runs in a session of its own, so
+ * no group kill reaches it and it holds the pipes after the tool is gone (as a Windows helper that
+ * broke away from the tool's job, or one taskkill could not end).
+ * `stubborn`: hangs and ignores SIGTERM, as a tool busy publishing might; only SIGKILL ends it.
+ */
+export type FailureMode = 'exit' | 'error-text' | 'hang' | 'hang-escaped-helper' | 'stubborn' | 'crash';
 
 /** `osptool-control.json` beside the stand-in: how a test wants this run to go. */
 export interface StandInControl {
@@ -22,7 +28,7 @@ export interface StandInControl {
   fifoWhilePublishing?: Record<string, string>;
 }
 
-const MODES: readonly string[] = ['exit', 'error-text', 'hang', 'stubborn', 'crash'];
+const MODES: readonly string[] = ['exit', 'error-text', 'hang', 'hang-escaped-helper', 'stubborn', 'crash'];
 
 export function readControl(file: string): StandInControl {
   if (!fs.existsSync(file)) return {};

@@ -42,13 +42,22 @@ function parseArguments(args: string[]): Publication | undefined {
   return { packagePath, hostname, user, password };
 }
 
-function hangForever(): void {
+function hangForever(escapedHelper = false): void {
   // Its own pid, so a test can tell whether the tool outlived the task.
   fs.writeFileSync(path.join(here, 'osptool-hang.pid'), String(process.pid));
   // A helper that holds the output pipes too, as a real tool's worker could: only killing the
-  // whole process tree lets the caller see the end of the output.
-  const helper = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'inherit' });
+  // whole process tree lets the caller see the end of the output. An escaped helper leads a
+  // session of its own (no group kill reaches it) and lives on for a minute after the tool.
+  const helperScript = escapedHelper ? 'setTimeout(() => {}, 60000)' : 'setInterval(() => {}, 1 << 30)';
+  const helper = spawn(process.execPath, ['-e', helperScript], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: escapedHelper,
+  });
   if (helper.pid !== undefined) fs.writeFileSync(path.join(here, 'osptool-hang-helper.pid'), String(helper.pid));
+  if (escapedHelper) {
+    helper.unref();
+    process.on('SIGTERM', () => say('Info: still publishing, stop request ignored'));
+  }
   setInterval(() => undefined, 1 << 30);
 }
 
@@ -108,7 +117,8 @@ async function main(): Promise<void> {
       say('Info: Solution publish finished with errors');
       process.exit(0);
     case 'hang':
-      hangForever();
+    case 'hang-escaped-helper':
+      hangForever(mode === 'hang-escaped-helper');
       return;
     case 'stubborn':
       process.on('SIGTERM', () => say('Info: still publishing; SIGTERM ignored'));

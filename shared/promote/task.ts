@@ -1,0 +1,41 @@
+/** OutSystemsAirGapPromote@1: the agent-facing shell around runPromote. */
+import * as tl from 'azure-pipelines-task-lib/task';
+import { agentReporter } from '../task/agentReporter';
+import { httpClientFromAgent, lifeTimeClientFromAgent } from '../task/lifeTimeFromAgent';
+import { runTask } from '../task/run';
+import { uploadSummary } from '../task/summary';
+import { setOutputVariable } from '../task/variables';
+import { readPromoteParameters } from './parameters';
+import { promoteOutcome, promoteSummaryMarkdown, promoteSummaryTitle } from './report';
+import { runPromote } from './run';
+
+/** "airgap-release 20261128.1 <url>": what the plan's default notes say promoted it. */
+function pipelineRun(): string {
+  const definition = tl.getVariable('Build.DefinitionName') ?? tl.getVariable('Release.DefinitionName');
+  const number = tl.getVariable('Build.BuildNumber') ?? tl.getVariable('Release.ReleaseName');
+  const collection = tl.getVariable('System.CollectionUri');
+  const project = tl.getVariable('System.TeamProject');
+  const buildId = tl.getVariable('Build.BuildId');
+  const url =
+    collection !== undefined && project !== undefined && buildId !== undefined
+      ? `${collection.replace(/\/$/, '')}/${encodeURIComponent(project)}/_build/results?buildId=${encodeURIComponent(buildId)}`
+      : undefined;
+  return [definition, number, url].filter((p) => p !== undefined && p !== '').join(' ');
+}
+
+export async function runPromoteTask(): Promise<void> {
+  await runTask('OutSystemsAirGapPromote', async (context) => {
+    const params = readPromoteParameters();
+    const http = httpClientFromAgent(context);
+    const result = await runPromote(params, {
+      lifeTime: lifeTimeClientFromAgent(params.lifeTime, http, context.signal),
+      reporter: agentReporter(context),
+      signal: context.signal,
+      pipelineRun: pipelineRun(),
+    });
+    uploadSummary(promoteSummaryTitle(result), promoteSummaryMarkdown(result));
+    setOutputVariable('deploymentKey', result.plan?.key ?? '');
+    setOutputVariable('promotedCount', String(result.promotedCount));
+    return promoteOutcome(result);
+  });
+}

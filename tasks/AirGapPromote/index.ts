@@ -1,0 +1,3 @@
+import { runPromoteTask } from '../../shared/promote/task';
+
+void runPromoteTask();
