@@ -3,7 +3,7 @@
  * opened only once LifeTime answered 200, as on the general path.
  *
  * A batch is written from the event loop's own thread while writes are quick (the page cache):
- * handing each 4 MiB to the thread pool and pausing the socket until it came back cost more than
+ * handing each batch to the thread pool and pausing the socket until it came back cost more than
  * the write itself on two busy cores (isolated 512 MiB downloads, interleaved: 0.9–1.6 s instead
  * of 1.2–2.1 s, against curl's 0.8–1.3 s). The first write that takes longer than SLOW_WRITE_MS
  * (a network share) moves the rest of this file to the thread pool, with one write in flight, so

@@ -1,5 +1,5 @@
 /**
- * One GET over one fresh connection, read with `onread` straight into large reused buffers: the
+ * One GET over one fresh connection, read with `onread` straight into reused 1 MiB buffers: the
  * kernel copies the body into the very memory that is hashed and written to disk, so a body byte
  * is never copied again in this process, there is no stream stage, no per-chunk Buffer and no
  * 'data' event. Each buffer, once nearly full, becomes one write; one write is in flight while
@@ -61,7 +61,7 @@ export class ExchangeError extends Error {
 export const BODY_CUT_SHORT = 'connection closed before the whole body arrived';
 
 /** A buffer with less room than this is written out; more than a TLS record's worth stays free. */
-const MIN_FREE = 256 * 1024;
+const MIN_FREE = 128 * 1024;
 const MAX_HEAD = 64 * 1024;
 const MAX_KEPT = 64 * 1024;
 
