@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { snapshotBundledTasks } from './bench/children';
+import { againstCurl } from './bench/curlBench';
 import { exportMemory, startUp, throughputAndRequests } from './bench/exportBench';
 import { ordering } from './bench/orderingBench';
 import { promoteRequests } from './bench/promoteBench';
@@ -31,6 +32,7 @@ const GROUPS: Record<string, (options: Options) => BenchRow[] | Promise<BenchRow
   size: () => vsixSize(),
   throughput: throughputAndRequests,
   memory: exportMemory,
+  curl: againstCurl,
   verification,
   ordering,
   startup: startUp,
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
   }
   const order = [
     'export throughput',
+    'export of one',
     'export peak RSS',
     'deploy bundle',
     'ordering',

@@ -6,13 +6,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LifeTimeEmulator } from '../../tools/emulator/emulator';
-import type { EmulatorSpec } from '../../tools/emulator/spec';
-import { DEV_TOKEN } from '../../tools/factories/estate';
-import type { TaskRunOptions } from '../../tools/agent/taskRunner';
-import { makeTempDir, removeTempDir } from '../../tools/tempDir';
-import { peakRssEnv, rawCopyScript, readPeakRss, startTask, timedProcess, timedTask } from './children';
-import type { RawCopyJob } from './rawCopy';
+import { peakRssEnv, readPeakRss, startTask, timedProcess } from './children';
+import { ExportRig } from './exportRig';
 import type { BenchRow } from './report';
 import { MB, median } from './stats';
 
@@ -20,105 +15,6 @@ export interface ExportBenchOptions {
   /** Repetitions of each measured run; the median is reported. */
   reps: number;
   log: (line: string) => void;
-}
-
-interface BenchApp {
-  name: string;
-  bytes: number;
-}
-
-function benchSpec(apps: readonly BenchApp[]): EmulatorSpec {
-  return {
-    token: DEV_TOKEN,
-    environments: [{ name: 'Acceptance', hostName: 'acc.example.com', type: 'Test' }],
-    applications: apps.map((a) => ({
-      name: a.name,
-      packageBytes: a.bytes,
-      versions: [{ version: '1.0.0' }],
-      running: { Acceptance: { version: '1.0.0' } },
-    })),
-  };
-}
-
-/** One emulator and one share for a group of measurements; everything is removed by close(). */
-class ExportRig {
-  private runs = 0;
-
-  private constructor(
-    readonly emulator: LifeTimeEmulator,
-    readonly share: string,
-  ) {}
-
-  static async start(apps: readonly BenchApp[]): Promise<ExportRig> {
-    const emulator = await LifeTimeEmulator.start(benchSpec(apps));
-    return new ExportRig(emulator, makeTempDir({ prefix: 'airgap-bench-share-' }));
-  }
-
-  packageBytes(names: readonly string[]): number {
-    return names.reduce((sum, n) => sum + fs.statSync(this.emulator.packagePath(n, '1.0.0')).size, 0);
-  }
-
-  taskOptions(names: readonly string[], parallelism: number, env: Record<string, string> = {}): TaskRunOptions {
-    return {
-      inputs: {
-        sourceEnvironment: 'Acceptance',
-        sharePath: this.share,
-        bundleName: `bench-${String(++this.runs)}`,
-        applications: names.join('\n'),
-        downloadParallelism: String(parallelism),
-      },
-      connection: { url: this.emulator.url, token: DEV_TOKEN },
-      env,
-    };
-  }
-
-  /** Runs the export task; returns its time and the LifeTime API requests it made. */
-  async exportTask(
-    names: readonly string[],
-    parallelism: number,
-    env: Record<string, string> = {},
-  ): Promise<{ ms: number; apiRequests: number }> {
-    const before = this.emulator.requests.length;
-    const options = this.taskOptions(names, parallelism, env);
-    const { ms } = await timedTask('AirGapExport', options);
-    const apiRequests = this.emulator.requests.slice(before).filter((r) => r.path.startsWith('/lifetimeapi/')).length;
-    fs.rmSync(path.join(this.share, options.inputs.bundleName ?? ''), { recursive: true, force: true });
-    return { ms, apiRequests };
-  }
-
-  /** The same content links and downloads with plain node:http and fs streams, in a child process. */
-  async rawCopy(names: readonly string[], parallelism: number, env: Record<string, string> = {}): Promise<number> {
-    const dir = path.join(this.share, `raw-${String(++this.runs)}`);
-    fs.mkdirSync(dir);
-    const job: RawCopyJob = {
-      apiBase: this.emulator.apiBase,
-      token: DEV_TOKEN,
-      parallelism,
-      items: names.map((name, i) => {
-        const app = this.emulator.application(name);
-        const version = this.emulator.versions(name)[0];
-        if (app === undefined || version?.Key === undefined) throw new Error(`no version of ${name}`);
-        return { appKey: app.key, versionKey: version.Key, destination: path.join(dir, `${String(i)}.oap`) };
-      }),
-    };
-    const jobFile = path.join(this.share, `raw-job-${String(this.runs)}.json`);
-    fs.writeFileSync(jobFile, JSON.stringify(job));
-    try {
-      const { ms, stdout } = await timedProcess(process.execPath, [rawCopyScript, jobFile], env);
-      const expected = this.packageBytes(names);
-      if (Number(stdout.trim()) !== expected)
-        throw new Error(`raw copy moved ${stdout.trim()} bytes, not ${String(expected)}`);
-      return ms;
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-      fs.rmSync(jobFile, { force: true });
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.emulator.close();
-    removeTempDir(this.share);
-  }
 }
 
 const THROUGHPUT_APPS = 20;

@@ -2,7 +2,7 @@
 import type { Reporter } from '../util/reporter';
 import type { TaskOutcome } from '../task/run';
 import { markdownTable } from '../task/markdown';
-import type { ExportResult } from './run';
+import type { ExportResult, ExportedPackage } from './run';
 
 export function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -16,12 +16,19 @@ export function formatSize(bytes: number): string {
   return `${value.toFixed(1)} ${units[unit] ?? ''}`;
 }
 
+/** The bench reads this line to say which download path ran. */
+const TRANSFER_TEXT: Record<ExportedPackage['transfer'], string> = {
+  direct: 'direct connection, socket to file',
+  general: 'general HTTP client (through the agent proxy)',
+};
+
 export async function logExportResult(result: ExportResult, reporter: Reporter): Promise<void> {
   for (const p of result.packages) {
     await reporter.group(`${p.name} ${p.version}`, () => {
       reporter.info(`Application key: ${p.key}`);
       reporter.info(`Version key:     ${p.versionKey}`);
       reporter.info(`Package:         ${p.file} (${formatSize(p.size)}, sha256 ${p.sha256})`);
+      reporter.info(`Transfer:        ${TRANSFER_TEXT[p.transfer]}`);
       reporter.info(`Producers in the bundle: ${p.producerNames.length > 0 ? p.producerNames.join(', ') : 'none'}`);
       if (p.modifiedSinceTag !== undefined) reporter.info(`Running code differs from the tag: ${p.modifiedSinceTag}`);
       return Promise.resolve();

@@ -16,6 +16,7 @@ import { packageFileName } from '../bundle/fileNames';
 import { publicKeyFingerprint, signManifest } from '../bundle/signing';
 import { BundleStaging } from '../bundle/writer';
 import type { LifeTimeClient } from '../lifetime/client';
+import type { Transfer } from '../lifetime/download';
 import type { ProbeClient } from '../lifetime/probe';
 import { readOapManifest } from '../oap/oapReader';
 import type { OapManifest } from '../oap/oapReader';
@@ -43,6 +44,8 @@ export interface ExportedPackage extends ResolvedVersion {
   file: string;
   size: number;
   sha256: string;
+  /** How the package travelled (see DownloadResult). */
+  transfer: Transfer;
   oap: OapManifest;
   position: number;
   producerNames: string[];
@@ -155,7 +158,7 @@ async function downloadAll(
   staging: BundleStaging,
   parallelism: number,
   env: ExportEnvironment,
-): Promise<(ResolvedVersion & { file: string; size: number; sha256: string; oap: OapManifest })[]> {
+): Promise<(ResolvedVersion & { file: string; size: number; sha256: string; transfer: Transfer; oap: OapManifest })[]> {
   const fraction = new Array<number>(versions.length).fill(0);
   let lastReported = -1;
   const report = () => {
@@ -190,7 +193,7 @@ async function downloadAll(
     const target = staging.fileInStaging(file);
     const link = linkFor(i);
     void linkFor(i + parallelism);
-    const { bytes, sha256 } = await env.lifeTime
+    const { bytes, sha256, transfer } = await env.lifeTime
       .downloadVersion(v.key, v.versionKey, target, {
         label: labelOf(v),
         signal,
@@ -210,7 +213,7 @@ async function downloadAll(
     // Read while the lane goes on to its next download.
     const oap = readOapManifest(target);
     oap.catch(() => undefined);
-    return { ...v, file, size: bytes, sha256, oap };
+    return { ...v, file, size: bytes, sha256, transfer, oap };
   });
   try {
     const downloaded = await all;

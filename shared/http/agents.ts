@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext } from 'node:tls';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import type { HttpSettings, ProxySettings } from './settings';
 import { instrumentAgent, type RequestObserver } from './requestHooks';
@@ -22,10 +22,19 @@ interface TlsMaterial {
 export class AgentFactory {
   private readonly tls: TlsMaterial;
   private readonly proxy: ProxySettings | undefined;
+  private secureContext: SecureContext | undefined;
+  /** Names the configured files in a message about them, e.g. "CA file /etc/ca.pem". */
+  private readonly tlsFiles: string;
 
   constructor(settings: HttpSettings) {
     this.proxy = settings.proxy;
     const t = settings.tls;
+    const files = [
+      t.caFile !== undefined ? `CA file ${t.caFile}` : '',
+      t.certFile !== undefined ? `client certificate ${t.certFile}` : '',
+      t.keyFile !== undefined ? `client certificate key ${t.keyFile}` : '',
+    ].filter((f) => f !== '');
+    this.tlsFiles = files.length > 0 ? files.join(', ') : 'the public roots';
     this.tls = {
       // A custom CA adds to the public roots instead of replacing them: a download link may point
       // to a host with a public certificate while LifeTime itself uses the corporate CA.
@@ -35,6 +44,27 @@ export class AgentFactory {
       ...(t.passphrase !== undefined ? { passphrase: t.passphrase } : {}),
       rejectUnauthorized: t.rejectUnauthorized,
     };
+  }
+
+  /**
+   * What every direct https connection gets: one secure context for the whole run, made on first
+   * use. Building one parses the CA bundle (with a custom CA, all public roots too: about a
+   * hundred and fifty certificates), which took 60–280 ms each time; a context per request
+   * made TLS cost more than the requests themselves. Verification stays per connection.
+   */
+  tlsOptions(): ConnectionOptions {
+    try {
+      this.secureContext ??= createSecureContext({
+        ...(this.tls.ca !== undefined ? { ca: this.tls.ca } : {}),
+        ...(this.tls.cert !== undefined ? { cert: this.tls.cert } : {}),
+        ...(this.tls.key !== undefined ? { key: this.tls.key } : {}),
+        ...(this.tls.passphrase !== undefined ? { passphrase: this.tls.passphrase } : {}),
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`cannot use the TLS settings (${this.tlsFiles}): ${reason}`, { cause: error });
+    }
+    return { secureContext: this.secureContext, rejectUnauthorized: this.tls.rejectUnauthorized };
   }
 
   /** The proxy to use for this URL, or undefined when none is set or the URL is bypassed. */
@@ -52,7 +82,7 @@ export class AgentFactory {
     const proxy = this.proxyFor(url);
     const secure = url.protocol === 'https:';
     if (proxy === undefined) {
-      return instrumentAgent(secure ? new https.Agent({ ...this.tls }) : new http.Agent(), observer);
+      return instrumentAgent(secure ? new https.Agent(this.tlsOptions()) : new http.Agent(), observer);
     }
     const proxyRequestOptions = {
       rejectUnauthorized: this.tls.rejectUnauthorized,

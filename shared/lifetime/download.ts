@@ -5,8 +5,10 @@ import type { HttpClient, HttpResponse } from '../http/client';
 import { requireSecureUrl } from '../http/secureUrl';
 import { sleep } from '../http/backoff';
 import { HttpRequestError } from '../http/errors';
+import { DirectPathUnavailable } from '../http/rawGet/directGet';
 import { redactDownloadKeys } from './redaction';
 import { DownloadError, LifeTimeError, errorForFailure } from './errors';
+import { HashedFile } from './hashedFile';
 
 export interface DownloadOptions {
   /** How messages name the package, e.g. 'application "Customer Portal" version 1.2.3'. */
@@ -24,7 +26,14 @@ export interface DownloadResult {
   bytes: number;
   /** Lower-case hex. */
   sha256: string;
+  /**
+   * How the body travelled: 'direct' from the socket into the file (no proxy applies), or
+   * 'general' through the HTTP client's streams (the agent's proxy).
+   */
+  transfer: Transfer;
 }
+
+export type Transfer = 'direct' | 'general';
 
 /** What the download needs from the LifeTime client (kept as an interface to avoid an import cycle). */
 export interface DownloadSource {
@@ -142,7 +151,58 @@ class ExpiredLink extends Error {
   }
 }
 
-async function fetchOnce(
+function fetchOnce(
+  source: DownloadSource,
+  url: string,
+  destination: string,
+  options: DownloadOptions,
+): Promise<DownloadResult> {
+  const file = new HashedFile(destination, options.onProgress);
+  const direct = source.http.directGet(url, requestOptions(source, url, options), file);
+  if (direct === undefined) return fetchGeneral(source, url, destination, options);
+  return fetchDirect(source, url, destination, options, file, direct);
+}
+
+function requestOptions(source: DownloadSource, url: string, options: DownloadOptions) {
+  return {
+    headers: source.headersFor(url),
+    what: options.label,
+    redact: redactDownloadKeys,
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+  };
+}
+
+/** The body from the socket straight into the file (HttpClient.directGet); the file is hashed on the way. */
+async function fetchDirect(
+  source: DownloadSource,
+  url: string,
+  destination: string,
+  options: DownloadOptions,
+  file: HashedFile,
+  direct: NonNullable<ReturnType<HttpClient['directGet']>>,
+): Promise<DownloadResult> {
+  let response;
+  try {
+    response = await direct;
+  } catch (error) {
+    await file.close();
+    if (error instanceof DirectPathUnavailable) return fetchGeneral(source, url, destination, options);
+    if (error instanceof HttpRequestError && !error.details.duringBody) {
+      throw errorForFailure(error, options.label, source.host, source.redact);
+    }
+    throw bodyFailure(error, source, destination, options, file.bytes, file.announced);
+  }
+  await file.close();
+  if (!('bytes' in response)) {
+    if (EXPIRED_LINK_STATUSES.has(response.status)) throw new ExpiredLink(response.status);
+    const request = `GET ${redactDownloadKeys(new URL(url).pathname)}`;
+    throw source.statusError(response, options.label, request);
+  }
+  return { bytes: response.bytes, sha256: file.sha256(), transfer: 'direct' };
+}
+
+/** Through the HTTP client's streams: the path that works through the agent's proxy. */
+async function fetchGeneral(
   source: DownloadSource,
   url: string,
   destination: string,
@@ -151,12 +211,7 @@ async function fetchOnce(
   const request = `GET ${redactDownloadKeys(new URL(url).pathname)}`;
   let response;
   try {
-    response = await source.http.openStream(url, {
-      headers: source.headersFor(url),
-      what: options.label,
-      redact: redactDownloadKeys,
-      ...(options.signal !== undefined ? { signal: options.signal } : {}),
-    });
+    response = await source.http.openStream(url, requestOptions(source, url, options));
   } catch (error) {
     if (error instanceof HttpRequestError) throw errorForFailure(error, options.label, source.host, source.redact);
     throw error;
@@ -177,28 +232,40 @@ async function fetchOnce(
       options.onProgress?.(bytes, total);
     });
   } catch (error) {
-    if (error instanceof HttpRequestError) {
-      if (error.details.kind === 'aborted') throw errorForFailure(error, options.label, source.host, source.redact);
-      throw new RetryableBodyFailure(
-        error.details.kind === 'timeout'
-          ? `the download stalled for ${Math.round(error.details.timeoutMs / 1000)} s after ${bytes} bytes`
-          : `${source.redact(error.details.reason)} after ${bytes}${total !== undefined ? ` of ${total}` : ''} bytes`,
-        { cause: error },
-      );
-    }
-    throw new DownloadError(
-      `could not write ${options.label} to ${destination}: ${messageOf(error)}`,
-      {
-        resource: options.label,
-        host: source.host,
-      },
-      { cause: error },
-    );
+    throw bodyFailure(error, source, destination, options, bytes, total);
   }
   if (total !== undefined && bytes !== total) {
     throw new RetryableBodyFailure(`received ${bytes} bytes but Content-Length announced ${total}`);
   }
-  return { bytes, sha256: hash.digest('hex') };
+  return { bytes, sha256: hash.digest('hex'), transfer: 'general' };
+}
+
+/** A failure once the body had begun: cancelled, broken off or stalled (worth a new try), or the disk's. */
+function bodyFailure(
+  error: unknown,
+  source: DownloadSource,
+  destination: string,
+  options: DownloadOptions,
+  bytes: number,
+  total: number | undefined,
+): Error {
+  if (error instanceof HttpRequestError) {
+    if (error.details.kind === 'aborted') return errorForFailure(error, options.label, source.host, source.redact);
+    return new RetryableBodyFailure(
+      error.details.kind === 'timeout'
+        ? `the download stalled for ${Math.round(error.details.timeoutMs / 1000)} s after ${bytes} bytes`
+        : `${source.redact(error.details.reason)} after ${bytes}${total !== undefined ? ` of ${total}` : ''} bytes`,
+      { cause: error },
+    );
+  }
+  return new DownloadError(
+    `could not write ${options.label} to ${destination}: ${messageOf(error)}`,
+    {
+      resource: options.label,
+      host: source.host,
+    },
+    { cause: error },
+  );
 }
 
 /**
