@@ -38,60 +38,51 @@ const TAG_POST = /\/environments\/[^/]+\/applications\/[^/]+\/versions\/?$/;
 const ERROR_BODY = { Errors: ['LifeTime is applying a platform upgrade; try again later.'], StatusCode: 500 };
 const GONE = 3; // FAST_HTTP allows 3 attempts: this many faults exhaust them.
 
+/** A case the task must get through: one fault, and optionally a line it prints while retrying. */
+function recovers(why: string, fault: FaultSpec, printed?: RegExp): FaultCase {
+  return { why, faults: [fault], expect: 'recovered', ...(printed !== undefined ? { printed } : {}) };
+}
+
 function sha256(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
 const EXPORT_CASES: FaultCase[] = [
-  {
-    why: 'a 503 burst on the content link',
-    faults: [{ path: CONTENT, kind: 'status', status: 503, times: 2 }],
-    expect: 'recovered',
-    printed: /answered 503; attempt 2 of 3/,
-  },
+  recovers(
+    'a 503 burst on the content link',
+    { path: CONTENT, kind: 'status', status: 503, times: 2 },
+    /answered 503; attempt 2 of 3/,
+  ),
   {
     why: '503 until the retries run out',
     faults: [{ path: APPLICATIONS, kind: 'status', status: 503, times: GONE }],
     expect: [/503/, /after 3 attempts/, /applications/],
   },
-  {
-    why: '429 with Retry-After',
-    faults: [{ path: ENVIRONMENTS, kind: 'status', status: 429, retryAfterSeconds: 1 }],
-    expect: 'recovered',
-    printed: /answered 429; attempt 2 of 3 in 1 s/,
-  },
-  {
-    why: 'a connection reset before the body',
-    faults: [{ path: APPLICATIONS, kind: 'reset-before-body' }],
-    expect: 'recovered',
-  },
-  {
-    why: 'a connection reset during the download',
-    faults: [{ path: DOWNLOAD, kind: 'reset-mid-body' }],
-    expect: 'recovered',
-  },
-  {
-    why: 'a connection reset during a JSON body',
-    faults: [{ path: VERSION, kind: 'reset-mid-body' }],
-    expect: 'recovered',
-  },
-  { why: 'a truncated download', faults: [{ path: DOWNLOAD, kind: 'truncate-body' }], expect: 'recovered' },
+  recovers(
+    '429 with Retry-After',
+    { path: ENVIRONMENTS, kind: 'status', status: 429, retryAfterSeconds: 1 },
+    /answered 429; attempt 2 of 3 in 1 s/,
+  ),
+  recovers('a connection reset before the body', { path: APPLICATIONS, kind: 'reset-before-body' }),
+  recovers('a connection reset during the download', { path: DOWNLOAD, kind: 'reset-mid-body' }),
+  recovers('a connection reset during a JSON body', { path: VERSION, kind: 'reset-mid-body' }),
+  recovers('a truncated download', { path: DOWNLOAD, kind: 'truncate-body' }),
   {
     why: 'a download cut short on every attempt',
     faults: [{ path: DOWNLOAD, kind: 'truncate-body', times: 20 }],
     expect: [/"Reporting"/],
   },
-  {
-    why: 'slow headers past the timeout once',
-    faults: [{ path: ENVIRONMENTS, kind: 'slow-headers', ms: SLOWER_THAN_TIMEOUT_MS }],
-    expect: 'recovered',
-  },
+  recovers('slow headers past the timeout once', {
+    path: ENVIRONMENTS,
+    kind: 'slow-headers',
+    ms: SLOWER_THAN_TIMEOUT_MS,
+  }),
   {
     why: 'slow headers past the timeout on every attempt',
     faults: [{ path: ENVIRONMENTS, kind: 'slow-headers', ms: SLOWER_THAN_TIMEOUT_MS, times: GONE }],
     expect: [/no response from LifeTime .* within 1\.5 s/, /environments/],
   },
-  { why: 'an expired download link', faults: [{ path: DOWNLOAD, kind: 'expired-link' }], expect: 'recovered' },
+  recovers('an expired download link', { path: DOWNLOAD, kind: 'expired-link' }),
   {
     why: 'a 401',
     faults: [{ path: APPLICATIONS, kind: 'status', status: 401 }],
@@ -165,48 +156,36 @@ describe('LifeTime fault matrix: export (bundled task)', function () {
 });
 
 const SYNC_CASES: FaultCase[] = [
-  {
-    why: 'a 503 burst on the application list',
-    faults: [{ path: APPLICATIONS, kind: 'status', status: 503, times: 2 }],
-    expect: 'recovered',
-  },
+  recovers('a 503 burst on the application list', { path: APPLICATIONS, kind: 'status', status: 503, times: 2 }),
   {
     why: '503 on the tag POST (never repeated blindly)',
     faults: [{ method: 'POST', path: TAG_POST, kind: 'status', status: 503 }],
     expect: [/503/, /"Customer (Core|Portal)"/],
   },
-  {
-    why: '429 with Retry-After',
-    faults: [{ path: ENVIRONMENTS, kind: 'status', status: 429, retryAfterSeconds: 1 }],
-    expect: 'recovered',
-    printed: /answered 429/,
-  },
-  {
-    why: 'a connection reset before the body of a GET',
-    faults: [{ path: APPLICATIONS, kind: 'reset-before-body' }],
-    expect: 'recovered',
-  },
-  {
-    why: 'a connection reset before the tag POST was processed',
-    faults: [{ method: 'POST', path: TAG_POST, kind: 'reset-before-body' }],
-    expect: 'recovered',
-  },
-  {
-    why: 'a connection reset during a JSON body',
-    faults: [{ path: APPLICATIONS, kind: 'reset-mid-body' }],
-    expect: 'recovered',
-  },
-  { why: 'a truncated JSON body', faults: [{ path: ENVIRONMENTS, kind: 'truncate-body' }], expect: 'recovered' },
-  {
-    why: 'slow headers past the timeout on a GET',
-    faults: [{ path: APPLICATIONS, kind: 'slow-headers', ms: SLOWER_THAN_TIMEOUT_MS }],
-    expect: 'recovered',
-  },
-  {
-    why: 'slow headers past the timeout on a tag POST LifeTime did process',
-    faults: [{ method: 'POST', path: TAG_POST, kind: 'slow-headers', ms: SLOWER_THAN_TIMEOUT_MS }],
-    expect: 'recovered',
-  },
+  recovers(
+    '429 with Retry-After',
+    { path: ENVIRONMENTS, kind: 'status', status: 429, retryAfterSeconds: 1 },
+    /answered 429/,
+  ),
+  recovers('a connection reset before the body of a GET', { path: APPLICATIONS, kind: 'reset-before-body' }),
+  recovers('a connection reset before the tag POST was processed', {
+    method: 'POST',
+    path: TAG_POST,
+    kind: 'reset-before-body',
+  }),
+  recovers('a connection reset during a JSON body', { path: APPLICATIONS, kind: 'reset-mid-body' }),
+  recovers('a truncated JSON body', { path: ENVIRONMENTS, kind: 'truncate-body' }),
+  recovers('slow headers past the timeout on a GET', {
+    path: APPLICATIONS,
+    kind: 'slow-headers',
+    ms: SLOWER_THAN_TIMEOUT_MS,
+  }),
+  recovers('slow headers past the timeout on a tag POST LifeTime did process', {
+    method: 'POST',
+    path: TAG_POST,
+    kind: 'slow-headers',
+    ms: SLOWER_THAN_TIMEOUT_MS,
+  }),
   {
     why: 'slow headers past the timeout on every attempt',
     faults: [{ path: ENVIRONMENTS, kind: 'slow-headers', ms: SLOWER_THAN_TIMEOUT_MS, times: GONE }],

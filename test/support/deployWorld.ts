@@ -32,6 +32,8 @@ export interface DeployWorld {
   /** publishMethod lifetime, as on a Linux agent: the connection and the target environment, no OSPTool inputs. */
   runLifeTime(bundlePath: string, inputs?: Record<string, string>): Promise<TaskRun>;
   startLifeTime(bundlePath: string, inputs?: Record<string, string>): StartedTask;
+  /** The bundled Sync tags task for this bundle, on the production LifeTime's Pre-Production. */
+  runSyncTags(bundlePath: string, inputs?: Record<string, string>): Promise<TaskRun>;
   close(): Promise<void>;
 }
 
@@ -97,6 +99,11 @@ export async function deployWorld(
       ),
     runLifeTime: (bundlePath, inputs = {}) => runBundledTask('AirGapDeploy', lifeTimeOptions(bundlePath, inputs)),
     startLifeTime: (bundlePath, inputs = {}) => startBundledTask('AirGapDeploy', lifeTimeOptions(bundlePath, inputs)),
+    runSyncTags: (bundlePath, inputs = {}) =>
+      runBundledTask('AirGapSyncTags', {
+        inputs: { targetEnvironment: 'Pre-Production', bundlePath, ...inputs },
+        connection: connection(),
+      }),
     start: (bundlePath, inputs, extra) => startBundledTask('AirGapDeploy', optionsFor(bundlePath, inputs, extra)),
     close: async () => {
       await production.close();
