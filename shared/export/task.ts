@@ -8,7 +8,7 @@ import { runTask } from '../task/run';
 import { setOutputVariable } from '../task/variables';
 import { uploadSummary } from '../task/summary';
 import { readExportParameters } from './parameters';
-import { pipelineRunFrom } from './pipelineRun';
+import { pipelineRunFrom } from '../bundle/pipelineRun';
 import { EXPORT_SUMMARY_TITLE, exportOutcome, exportSummaryMarkdown, logExportResult } from './report';
 import { runExport } from './run';
 import type { ExportEnvironment } from './run';

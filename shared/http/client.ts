@@ -309,14 +309,7 @@ export class HttpClient {
   private sentBody(body: string | Buffer | Readable, attempt: Attempt): string | Buffer | Readable {
     if (!(body instanceof Readable)) return body;
     const armIdle = (): void => this.armTimer(attempt);
-    const watched = new Transform({
-      readableHighWaterMark: STREAM_CHUNK,
-      writableHighWaterMark: STREAM_CHUNK,
-      transform(chunk: Buffer, _encoding, callback) {
-        armIdle();
-        callback(null, chunk);
-      },
-    });
+    const watched = idleTimerPassThrough(armIdle);
     body.on('error', (error: Error) => watched.destroy(error));
     return body.pipe(watched);
   }
@@ -332,14 +325,7 @@ export class HttpClient {
     let ended = false;
     const armIdle = (): void => this.armTimer(attempt);
     armIdle();
-    const watched = new Transform({
-      readableHighWaterMark: STREAM_CHUNK,
-      writableHighWaterMark: STREAM_CHUNK,
-      transform(chunk: Buffer, _encoding, callback) {
-        armIdle();
-        callback(null, chunk);
-      },
-    });
+    const watched = idleTimerPassThrough(armIdle);
     source.on('error', (error: unknown) => {
       watched.destroy(
         this.failure(error, attempt, url, (options.method ?? 'GET').toUpperCase(), options, attempts, true),
@@ -434,4 +420,16 @@ function redactWith(options: HttpRequestOptions, text: string): string {
 function describeUrl(url: string, options: HttpRequestOptions): string {
   const parsed = new URL(url);
   return `${parsed.origin}${redactWith(options, parsed.pathname)}`;
+}
+
+/** A pass-through that re-arms an attempt's idle timer on every chunk, so a moving body never times out. */
+function idleTimerPassThrough(armIdle: () => void): Transform {
+  return new Transform({
+    readableHighWaterMark: STREAM_CHUNK,
+    writableHighWaterMark: STREAM_CHUNK,
+    transform(chunk: Buffer, _encoding, callback) {
+      armIdle();
+      callback(null, chunk);
+    },
+  });
 }

@@ -1,5 +1,6 @@
 /** OutSystemsAirGapPromote@1: the agent-facing shell around runPromote. */
 import * as tl from 'azure-pipelines-task-lib/task';
+import { pipelineRunFrom } from '../bundle/pipelineRun';
 import { agentReporter } from '../task/agentReporter';
 import { httpClientFromAgent, lifeTimeClientFromAgent } from '../task/lifeTimeFromAgent';
 import { runTask } from '../task/run';
@@ -11,16 +12,10 @@ import { runPromote } from './run';
 
 /** "airgap-release 20261128.1 <url>": what the plan's default notes say promoted it. */
 function pipelineRun(): string {
-  const definition = tl.getVariable('Build.DefinitionName') ?? tl.getVariable('Release.DefinitionName');
-  const number = tl.getVariable('Build.BuildNumber') ?? tl.getVariable('Release.ReleaseName');
-  const collection = tl.getVariable('System.CollectionUri');
-  const project = tl.getVariable('System.TeamProject');
-  const buildId = tl.getVariable('Build.BuildId');
-  const url =
-    collection !== undefined && project !== undefined && buildId !== undefined
-      ? `${collection.replace(/\/$/, '')}/${encodeURIComponent(project)}/_build/results?buildId=${encodeURIComponent(buildId)}`
-      : undefined;
-  return [definition, number, url].filter((p) => p !== undefined && p !== '').join(' ');
+  const run = pipelineRunFrom((name) => tl.getVariable(name));
+  return [run.definitionName, run.buildNumber ?? run.releaseName, run.runUrl]
+    .filter((part) => part !== undefined && part !== '')
+    .join(' ');
 }
 
 export async function runPromoteTask(): Promise<void> {

@@ -130,11 +130,7 @@ export async function readRegularFile(filePath: string, maxBytes: number): Promi
 
 export class FileTooLargeError extends Error {
   override name = 'FileTooLargeError';
-  readonly code = 'ETOOLARGE';
-  constructor(
-    readonly filePath: string,
-    readonly maxBytes: number,
-  ) {
+  constructor(filePath: string, maxBytes: number) {
     super(`${filePath} is larger than the ${String(maxBytes)} bytes allowed`);
   }
 }
