@@ -1,8 +1,7 @@
 /** OutSystemsAirGapExport@1: the agent-facing shell around runExport. */
 import * as tl from 'azure-pipelines-task-lib/task';
 import taskJson from '../../tasks/AirGapExport/task.json';
-import { agentReporter } from '../task/agentReporter';
-import { httpClientFromAgent, lifeTimeClientFromAgent } from '../task/lifeTimeFromAgent';
+import { lifeTimeEnvironmentFromAgent } from '../task/lifeTimeFromAgent';
 import { ProbeClient } from '../lifetime/probe';
 import { runTask } from '../task/run';
 import { setOutputVariable } from '../task/variables';
@@ -18,14 +17,12 @@ const TASK_VERSION = `${taskJson.version.Major}.${taskJson.version.Minor}.${task
 export async function runExportTask(): Promise<void> {
   await runTask('OutSystemsAirGapExport', async (context) => {
     const params = readExportParameters();
-    const reporter = agentReporter(context);
-    const http = httpClientFromAgent(context);
+    const { http, ...agent } = lifeTimeEnvironmentFromAgent(params.lifeTime, context);
+    const reporter = agent.reporter;
     const env: ExportEnvironment = {
-      lifeTime: lifeTimeClientFromAgent(params.lifeTime, http, context.signal),
-      reporter,
+      ...agent,
       pipeline: pipelineRunFrom((name) => tl.getVariable(name)),
       taskVersion: TASK_VERSION,
-      signal: context.signal,
     };
     if (params.dependencySource.kind === 'probe') {
       env.probe = new ProbeClient({

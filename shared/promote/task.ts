@@ -1,8 +1,7 @@
 /** OutSystemsAirGapPromote@1: the agent-facing shell around runPromote. */
 import * as tl from 'azure-pipelines-task-lib/task';
 import { pipelineRunFrom } from '../bundle/pipelineRun';
-import { agentReporter } from '../task/agentReporter';
-import { httpClientFromAgent, lifeTimeClientFromAgent } from '../task/lifeTimeFromAgent';
+import { lifeTimeEnvironmentFromAgent } from '../task/lifeTimeFromAgent';
 import { runTask } from '../task/run';
 import { uploadSummary } from '../task/summary';
 import { setOutputVariable } from '../task/variables';
@@ -21,11 +20,8 @@ function pipelineRun(): string {
 export async function runPromoteTask(): Promise<void> {
   await runTask('OutSystemsAirGapPromote', async (context) => {
     const params = readPromoteParameters();
-    const http = httpClientFromAgent(context);
     const result = await runPromote(params, {
-      lifeTime: lifeTimeClientFromAgent(params.lifeTime, http, context.signal),
-      reporter: agentReporter(context),
-      signal: context.signal,
+      ...lifeTimeEnvironmentFromAgent(params.lifeTime, context),
       pipelineRun: pipelineRun(),
     });
     uploadSummary(promoteSummaryTitle(result), promoteSummaryMarkdown(result));

@@ -1,6 +1,5 @@
 /** OutSystemsAirGapSyncTags@1: the agent-facing shell around runSyncTags. */
-import { agentReporter } from '../task/agentReporter';
-import { httpClientFromAgent, lifeTimeClientFromAgent } from '../task/lifeTimeFromAgent';
+import { lifeTimeEnvironmentFromAgent } from '../task/lifeTimeFromAgent';
 import { runTask } from '../task/run';
 import { setOutputVariable } from '../task/variables';
 import { uploadSummary } from '../task/summary';
@@ -11,12 +10,7 @@ import { runSyncTags } from './run';
 export async function runSyncTagsTask(): Promise<void> {
   await runTask('OutSystemsAirGapSyncTags', async (context) => {
     const params = readSyncTagsParameters();
-    const http = httpClientFromAgent(context);
-    const result = await runSyncTags(params, {
-      lifeTime: lifeTimeClientFromAgent(params.lifeTime, http, context.signal),
-      reporter: agentReporter(context),
-      signal: context.signal,
-    });
+    const result = await runSyncTags(params, lifeTimeEnvironmentFromAgent(params.lifeTime, context));
     uploadSummary(syncTagsSummaryTitle(result), syncTagsSummaryMarkdown(result));
     setOutputVariable('taggedCount', String(result.taggedCount));
     return syncTagsOutcome(result);

@@ -2,6 +2,8 @@
 import { agentHttpSettings } from './agentHttpSettings';
 import { HttpClient } from '../http/client';
 import { LifeTimeClient } from '../lifetime/client';
+import type { Reporter } from '../util/reporter';
+import { agentReporter } from './agentReporter';
 import { writeLine } from './output';
 import type { TaskContext } from './run';
 
@@ -18,4 +20,26 @@ export function lifeTimeClientFromAgent(
   signal: AbortSignal,
 ): LifeTimeClient {
   return new LifeTimeClient({ serverUrl: connection.serverUrl, token: connection.token, http, signal });
+}
+
+/** What every LifeTime operation is handed by its task shell: the client, the agent's reporter, the cancellation. */
+export interface AgentLifeTimeEnvironment {
+  lifeTime: LifeTimeClient;
+  reporter: Reporter;
+  signal: AbortSignal;
+  /** The same agent-configured HTTP client, for other services of the run (the CI/CD Probe). */
+  http: HttpClient;
+}
+
+export function lifeTimeEnvironmentFromAgent(
+  connection: { serverUrl: string; token: string },
+  context: TaskContext,
+): AgentLifeTimeEnvironment {
+  const http = httpClientFromAgent(context);
+  return {
+    lifeTime: lifeTimeClientFromAgent(connection, http, context.signal),
+    reporter: agentReporter(context),
+    signal: context.signal,
+    http,
+  };
 }
