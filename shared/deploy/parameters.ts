@@ -3,7 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { loadPublicKey } from '../bundle/signing';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { readLifeTimeConnection } from '../task/connection';
-import { bool, oneOf, optionalString, requiredString } from '../task/inputs';
+import { bool, minutes, oneOf, optionalString, requiredString } from '../task/inputs';
 import { readSecretInput } from '../task/secrets';
 
 export type PublishMethod = 'osptool' | 'lifetime';
@@ -57,18 +57,6 @@ export function checkTargetHostname(value: string): string {
 }
 
 /** Minutes, fractions allowed (0.5 is 30 seconds), at most a day; `zero` says whether 0 is allowed. */
-function minutesInput(name: string, defaultValue: number, zero: boolean): number {
-  const raw = optionalString(name);
-  if (raw === undefined) return defaultValue;
-  const minutes = Number(raw);
-  if (!Number.isFinite(minutes) || minutes < 0 || (!zero && minutes === 0) || minutes > 24 * 60) {
-    throw new Error(
-      `Input '${name}' must be a number of minutes ${zero ? 'from 0' : 'above 0'} to 1440, not '${raw}'.`,
-    );
-  }
-  return minutes;
-}
-
 function ospToolTarget(password: string | undefined): OspToolTarget {
   if (password === undefined) {
     throw new Error("Input 'airGapPassword' is required with publishMethod 'osptool': the password of 'airGapUser'.");
@@ -132,8 +120,8 @@ export function readDeployParameters(): DeployParameters {
     bundlePath: requiredString('bundlePath'),
     publish: method === 'osptool' ? ospToolTarget(password) : { method: 'lifetime' },
     allowDowngrade,
-    waitForBundleMinutes: minutesInput('waitForBundleMinutes', 0, true),
-    timeoutMinutes: minutesInput('timeoutMinutes', 60, false),
+    waitForBundleMinutes: minutes('waitForBundleMinutes', 0, true),
+    timeoutMinutes: minutes('timeoutMinutes', 60, false),
     dryRun: bool('dryRun', false),
   };
   if (lifeTime !== undefined) params.lifeTime = lifeTime;

@@ -2,7 +2,7 @@
 import type { KeyObject } from 'node:crypto';
 import { loadPublicKey } from '../bundle/signing';
 import { readLifeTimeConnection } from '../task/connection';
-import { bool, oneOf, optionalString, requiredString } from '../task/inputs';
+import { bool, minutes, oneOf, optionalString, requiredString } from '../task/inputs';
 
 export const TWO_STEP_MODES = ['continue', 'stop'] as const;
 export type TwoStepMode = (typeof TWO_STEP_MODES)[number];
@@ -33,16 +33,6 @@ export function checkDistinctEnvironments(source: string, target: string): void 
 }
 
 /** Minutes, fractions allowed (0.5 is 30 seconds), at most a day. */
-function timeoutMinutesInput(): number {
-  const raw = optionalString('timeoutMinutes');
-  if (raw === undefined) return 60;
-  const minutes = Number(raw);
-  if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 24 * 60) {
-    throw new Error(`Input 'timeoutMinutes' must be a number of minutes between 0 and 1440, not '${raw}'.`);
-  }
-  return minutes;
-}
-
 export function readPromoteParameters(): PromoteParameters {
   // The token is registered as a secret before any other input is read or anything printed.
   const lifeTime = readLifeTimeConnection('lifeTimeConnection');
@@ -56,7 +46,7 @@ export function readPromoteParameters(): PromoteParameters {
     bundlePath: requiredString('bundlePath'),
     twoStepMode: oneOf('twoStepMode', TWO_STEP_MODES, 'continue'),
     redeployOutdated: bool('redeployOutdated', true),
-    timeoutMinutes: timeoutMinutesInput(),
+    timeoutMinutes: minutes('timeoutMinutes', 60, false),
   };
   const notes = optionalString('notes');
   if (notes !== undefined) params.notes = notes;

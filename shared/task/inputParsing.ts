@@ -65,3 +65,16 @@ export function parseNameList(raw: string | undefined): string[] {
     .filter((n) => n !== '');
   return [...new Set(names)];
 }
+
+/** A number of minutes up to a day; `zero` says whether 0 (no wait) is a meaningful value. */
+export function parseMinutes(name: string, raw: string | undefined, defaultValue: number, zero: boolean): number {
+  const value = trimmed(raw);
+  if (value === undefined) return defaultValue;
+  const minutes = Number(value);
+  if (!Number.isFinite(minutes) || minutes < 0 || (!zero && minutes === 0) || minutes > 24 * 60) {
+    throw new Error(
+      `Input '${name}' must be a number of minutes ${zero ? 'from 0' : 'above 0'} to 1440, not '${value}'.`,
+    );
+  }
+  return minutes;
+}

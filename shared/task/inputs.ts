@@ -26,6 +26,10 @@ export function positiveInt(name: string, defaultValue: number, max?: number): n
   return parsing.parsePositiveInt(name, raw(name), defaultValue, max);
 }
 
+export function minutes(name: string, defaultValue: number, zero: boolean): number {
+  return parsing.parseMinutes(name, raw(name), defaultValue, zero);
+}
+
 export function oneOf<T extends string>(name: string, values: readonly T[], defaultValue: T): T {
   return parsing.parseOneOf(name, raw(name), values, defaultValue);
 }
