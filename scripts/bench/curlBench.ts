@@ -13,6 +13,7 @@ import { ExportRig, type RigOptions } from './exportRig';
 import type { BenchRow } from './report';
 import { MB, median } from './stats';
 import { DEV_TOKEN } from '../../tools/factories/estate';
+import { throwAwayCertificate } from '../../tools/throwAwayCertificate';
 
 const BIG = { name: 'Wire Package', bytes: 512 * MB, label: '512 MiB' };
 const SMALL = { name: 'Small Wire Package', bytes: 5 * MB, label: '5 MiB' };
@@ -29,37 +30,6 @@ function onPath(command: string): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * TEST-ONLY: a throw-away self-signed certificate for 127.0.0.1, made for this run and deleted
- * with it, so that curl and the task can both verify the emulator's https.
- */
-function throwAwayCertificate(dir: string): { key: string; cert: string } {
-  const key = path.join(dir, 'bench-only.key.pem');
-  const cert = path.join(dir, 'bench-only.cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key, cert };
 }
 
 /** Flushes dirty pages, so that no run pays for the previous one's writes. */
@@ -81,7 +51,7 @@ export async function againstCurl(options: CurlBenchOptions): Promise<BenchRow[]
   const rssFile = path.join(os.tmpdir(), `airgap-bench-curl-rss-${String(process.pid)}.json`);
   const rows: BenchRow[] = [];
   try {
-    const { key, cert } = throwAwayCertificate(certDir);
+    const { key, cert } = throwAwayCertificate(certDir, 'bench-only');
     for (const scheme of ['http', 'https'] as const) {
       const rigOptions: RigOptions =
         scheme === 'https'

@@ -1,7 +1,8 @@
 /** Finding the packaged extension in dist/ and unpacking it as the agent's task download would. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as yauzl from 'yauzl';
+import { pipeline } from 'node:stream/promises';
+import { forEachZipEntry } from '../../tools/packaging/zipEntries';
 
 /** The newest `.vsix` in a folder; throws naming the folder when there is none. */
 export function newestVsix(dir: string): string {
@@ -30,45 +31,16 @@ function entryTarget(root: string, name: string): string {
 export async function extractVsix(vsix: string, targetDir: string): Promise<string[]> {
   const root = path.resolve(targetDir);
   fs.mkdirSync(root, { recursive: true });
-  const zip = await yauzl.openPromise(vsix, { lazyEntries: true });
   const names: string[] = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      zip.on('error', reject);
-      zip.on('end', resolve);
-      zip.on('entry', (entry: yauzl.Entry) => {
-        let target: string;
-        try {
-          target = entryTarget(root, entry.fileName);
-        } catch (error: unknown) {
-          reject(error instanceof Error ? error : new Error(String(error)));
-          return;
-        }
-        if (entry.fileName.endsWith('/')) {
-          fs.mkdirSync(target, { recursive: true });
-          zip.readEntry();
-          return;
-        }
-        zip.openReadStream(entry, (err, stream) => {
-          if (err) {
-            reject(err);
-            return;
-          }
-          fs.mkdirSync(path.dirname(target), { recursive: true });
-          const out = fs.createWriteStream(target);
-          stream.on('error', reject);
-          out.on('error', reject);
-          out.on('finish', () => {
-            names.push(entry.fileName);
-            zip.readEntry();
-          });
-          stream.pipe(out);
-        });
+  await forEachZipEntry(vsix, {
+    folder: (entry) => fs.mkdirSync(entryTarget(root, entry.fileName), { recursive: true }),
+    file: (entry, stream) => {
+      const target = entryTarget(root, entry.fileName);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      return pipeline(stream, fs.createWriteStream(target)).then(() => {
+        names.push(entry.fileName);
       });
-      zip.readEntry();
-    });
-  } finally {
-    zip.close();
-  }
+    },
+  });
   return names;
 }

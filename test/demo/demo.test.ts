@@ -25,6 +25,14 @@ function currentVsixInDist(): string | undefined {
     .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
 }
 
+/** The applications and versions the demo releases, in the order it prints them. */
+const RELEASED = [
+  ['Customer Core', '1.1.0'],
+  ['Customer Portal', '2.3.0'],
+  ['Backoffice', '0.9.1'],
+  ['Reporting', '3.1'],
+] as const;
+
 describe('npm run demo (the packaged tasks, end to end, offline)', function () {
   this.timeout(120_000);
   let temp: string;
@@ -81,12 +89,7 @@ describe('npm run demo (the packaged tasks, end to end, offline)', function () {
   it('promotes the same versions to Production through one deployment plan, after the tag sync', () => {
     assert.ok(stdout.indexOf('AirGapSyncTags finished') < stdout.indexOf('AirGapPromote finished'));
     assert.match(stdout, /Deployment plan [0-9a-f-]{36}: finished_successful, 1 plan\(s\) in the production LifeTime/);
-    for (const [name, version] of [
-      ['Customer Core', '1.1.0'],
-      ['Customer Portal', '2.3.0'],
-      ['Backoffice', '0.9.1'],
-      ['Reporting', '3.1'],
-    ] as const) {
+    for (const [name, version] of RELEASED) {
       const v = version.replace(/\./g, '\\.');
       assert.match(stdout, new RegExp(`^  ${name} +${v} +runs ${v}$`, 'm'));
     }
@@ -111,12 +114,7 @@ describe('npm run demo (the packaged tasks, end to end, offline)', function () {
   });
 
   it('reads the created tags back from the production LifeTime, each running unmodified in PRE', () => {
-    for (const [name, version] of [
-      ['Customer Core', '1.1.0'],
-      ['Customer Portal', '2.3.0'],
-      ['Backoffice', '0.9.1'],
-      ['Reporting', '3.1'],
-    ] as const) {
+    for (const [name, version] of RELEASED) {
       assert.match(
         stdout,
         new RegExp(`^  ${name} +${version.replace(/\./g, '\\.')} .* runs ${version.replace(/\./g, '\\.')}$`, 'm'),

@@ -39,6 +39,24 @@ function tally(plans: DeploymentRecord[]): Record<string, { finished: number; pl
   return out;
 }
 
+/**
+ * Bundles CHAIN into `folder` of the share, makes LifeTime hold the Customer Portal plan in
+ * "preparing", starts the deploy task and returns once that plan runs (the moment to interrupt it).
+ */
+async function startWithPortalPlanRunning(world: DeployWorld, folder: string) {
+  world.production.scriptDeployment('Customer Portal', { outcome: 'hang', phase: 'preparing' });
+  const bundle = await makeBundle(path.join(world.share, folder), CHAIN);
+  const started = world.startLifeTime(bundle);
+  await waitFor(
+    () =>
+      world.production
+        .deployments()
+        .some((p) => p.applications[0]?.name === 'Customer Portal' && p.status === 'running'),
+    'the Customer Portal plan to run',
+  );
+  return { bundle, started };
+}
+
 function occurrences(text: string, part: string): number {
   return text.split(part).length - 1;
 }
@@ -223,16 +241,7 @@ describe('OutSystemsAirGapDeploy with publishMethod lifetime (bundled task, prod
     });
 
     it('a cancellation aborts the running plan; a rerun deploys each package exactly once', async () => {
-      world.production.scriptDeployment('Customer Portal', { outcome: 'hang', phase: 'preparing' });
-      const bundle = await makeBundle(path.join(world.share, 'cancelled'), CHAIN);
-      const started = world.startLifeTime(bundle);
-      await waitFor(
-        () =>
-          world.production
-            .deployments()
-            .some((p) => p.applications[0]?.name === 'Customer Portal' && p.status === 'running'),
-        'the Customer Portal plan to run',
-      );
+      const { bundle, started } = await startWithPortalPlanRunning(world, 'cancelled');
       started.child.kill('SIGTERM');
       const cancelled = await started.done;
       assert.notEqual(cancelled.result?.status, 'Succeeded');
@@ -251,16 +260,7 @@ describe('OutSystemsAirGapDeploy with publishMethod lifetime (bundled task, prod
 
     it('killed outright (SIGKILL) while a plan runs: the rerun follows that plan and deploys each package exactly once', async function () {
       if (process.platform === 'win32') this.skip();
-      world.production.scriptDeployment('Customer Portal', { outcome: 'hang', phase: 'preparing' });
-      const bundle = await makeBundle(path.join(world.share, 'killed'), CHAIN);
-      const started = world.startLifeTime(bundle);
-      await waitFor(
-        () =>
-          world.production
-            .deployments()
-            .some((p) => p.applications[0]?.name === 'Customer Portal' && p.status === 'running'),
-        'the Customer Portal plan to run',
-      );
+      const { bundle, started } = await startWithPortalPlanRunning(world, 'killed');
       started.child.kill('SIGKILL');
       assert.equal((await started.done).signal, 'SIGKILL');
       // The plan the killed run left hangs in LifeTime until a person aborts it there: the rerun follows that plan

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Environment, LifeTimeErrorBody } from '../../shared/lifetime/types';
 import { LifeTimeEmulator, type DeploymentScript } from '../../tools/emulator/emulator';
 import { jsonBody, rawRequest, type RawResponse } from '../../tools/emulator/httpRequest';
+import { developmentNetwork } from '../../tools/emulator/estateSpec';
 import { developmentSpec, testToken } from '../../tools/emulator/testSpec';
 
 const bearer = { Authorization: `Bearer ${testToken}` };
@@ -56,8 +57,7 @@ describe('LifeTime emulator: deployment plans', function () {
     lt = await LifeTimeEmulator.start(
       developmentSpec({
         environments: [
-          { name: 'Development', hostName: 'dev.example.com', type: 'Development' },
-          { name: 'Acceptance', hostName: 'acc.example.com', type: 'Test' },
+          ...developmentNetwork(),
           { name: 'Production', hostName: 'www.example.com', type: 'Production' },
         ],
         deployments: { stepMs: 15 },

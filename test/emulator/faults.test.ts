@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -7,6 +6,7 @@ import type { DownloadLink, Environment, LifeTimeErrorBody } from '../../shared/
 import { LifeTimeEmulator } from '../../tools/emulator/emulator';
 import { jsonBody, rawRequest, type RawResponse } from '../../tools/emulator/httpRequest';
 import { developmentSpec, testToken } from '../../tools/emulator/testSpec';
+import { throwAwayCertificate } from '../../tools/throwAwayCertificate';
 
 const bearer = { Authorization: `Bearer ${testToken}` };
 
@@ -156,35 +156,13 @@ describe('LifeTime emulator: faults', () => {
   it('serves over TLS with the given certificate', async function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'emulator-tls-'));
     try {
-      const key = path.join(dir, 'key.pem');
-      const cert = path.join(dir, 'cert.pem');
+      let certificate: { key: string; cert: string } | undefined;
       try {
-        execFileSync(
-          'openssl',
-          [
-            'req',
-            '-x509',
-            '-newkey',
-            'ec',
-            '-pkeyopt',
-            'ec_paramgen_curve:prime256v1',
-            '-nodes',
-            '-keyout',
-            key,
-            '-out',
-            cert,
-            '-days',
-            '1',
-            '-subj',
-            '/CN=127.0.0.1',
-            '-addext',
-            'subjectAltName=IP:127.0.0.1',
-          ],
-          { stdio: 'ignore' },
-        );
+        certificate = throwAwayCertificate(dir);
       } catch {
         this.skip();
       }
+      const { key, cert } = certificate;
       const secure = await LifeTimeEmulator.start(developmentSpec(), {
         tls: { key: fs.readFileSync(key), cert: fs.readFileSync(cert) },
       });

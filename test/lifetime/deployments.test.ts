@@ -10,6 +10,7 @@ import { parseDeploymentKey } from '../../shared/lifetime/deployments/key';
 import type { DeploymentMessage } from '../../shared/lifetime/deployments/types';
 import { LifeTimeOutcomeUnknownError } from '../../shared/lifetime/errors';
 import { LifeTimeEmulator, type DeploymentScript } from '../../tools/emulator/emulator';
+import { developmentNetwork } from '../../tools/emulator/estateSpec';
 import { developmentSpec, testToken } from '../../tools/emulator/testSpec';
 import { writeOap } from '../../tools/factories/oapFactory';
 import { makeTempDir, removeTempDir } from '../../tools/tempDir';
@@ -36,8 +37,7 @@ describe('LifeTime deployment plans (shared module, against the emulator)', func
     lt = await LifeTimeEmulator.start(
       developmentSpec({
         environments: [
-          { name: 'Development', hostName: 'dev.example.com', type: 'Development' },
-          { name: 'Acceptance', hostName: 'acc.example.com', type: 'Test' },
+          ...developmentNetwork(),
           { name: 'Pre-Production', hostName: 'preprod.example.com', type: 'Test' },
         ],
         deployments: { stepMs: 20 },

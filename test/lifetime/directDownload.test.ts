@@ -11,15 +11,12 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { HttpClient } from '../../shared/http/client';
-import { defaultHttpSettings, type HttpSettings } from '../../shared/http/settings';
+import { defaultHttpSettings } from '../../shared/http/settings';
 import type { LifeTimeClient } from '../../shared/lifetime/client';
 import { LifeTimeCancelledError } from '../../shared/lifetime/errors';
 import { HashedFile } from '../../shared/lifetime/hashedFile';
-import { LifeTimeEmulator } from '../../tools/emulator/emulator';
-import { developmentSpec } from '../../tools/emulator/testSpec';
-import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 import { TEST_CA_FILE, startProxy, startServer, type Loopback } from '../http/loopback';
-import { PORTAL_LABEL, portalVersion, quickClient, rejection } from './downloadTestKit';
+import { PORTAL_LABEL, downloadWorld, rejection } from './downloadTestKit';
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
@@ -55,20 +52,17 @@ async function rawServer(pieces: readonly (string | Buffer)[]): Promise<{ url: s
 }
 
 describe('direct download path', () => {
-  let emulator: LifeTimeEmulator;
-  let dir: string;
-  const log: string[] = [];
+  const world = downloadWorld();
+  const { log, client } = world;
   const servers: { close(): Promise<void> }[] = [];
   /** 10 MiB and a bit: several read buffers, and a last one that is not full. */
   const payload = randomBytes(10 * 1024 * 1024 + 12345);
 
-  const client = (overrides: Partial<HttpSettings> = {}): LifeTimeClient => quickClient(emulator, log, overrides);
-
   /** Points the next content link at `url` and downloads through it. */
   async function downloadFrom(url: string, lt: LifeTimeClient, name: string, signal?: AbortSignal) {
-    emulator.injectFault({ path: '/content', kind: 'status', status: 200, body: { url } });
-    const { appKey, versionKey } = await portalVersion(emulator, lt);
-    const destination = path.join(dir, name);
+    world.emulator.injectFault({ path: '/content', kind: 'status', status: 200, body: { url } });
+    const { appKey, versionKey } = await world.portal(lt);
+    const destination = path.join(world.dir, name);
     const result = await lt.downloadVersion(appKey, versionKey, destination, {
       label: PORTAL_LABEL,
       ...(signal !== undefined ? { signal } : {}),
@@ -82,20 +76,8 @@ describe('direct download path', () => {
     return server;
   }
 
-  before(async () => {
-    emulator = await LifeTimeEmulator.start(developmentSpec());
-    dir = makeTempDir();
-  });
-  beforeEach(() => {
-    log.length = 0;
-  });
   afterEach(async () => {
-    emulator.clearFaults();
     for (const s of servers.splice(0)) await s.close();
-  });
-  after(async () => {
-    await emulator.close();
-    removeTempDir(dir);
   });
 
   it('takes the direct path for a Content-Length body across several buffers, with its sha256', async () => {
@@ -169,10 +151,10 @@ describe('direct download path', () => {
       res.writeHead(200, { 'content-length': payload.length });
       res.write(payload.subarray(0, 1000), () => res.socket?.end());
     });
-    const destination = path.join(dir, 'never.oap');
-    emulator.injectFault({ path: '/content', kind: 'status', status: 200, body: { url: `${always.url}/cut` } });
+    const destination = path.join(world.dir, 'never.oap');
+    world.emulator.injectFault({ path: '/content', kind: 'status', status: 200, body: { url: `${always.url}/cut` } });
     const lt = client();
-    const { appKey, versionKey } = await portalVersion(emulator, lt);
+    const { appKey, versionKey } = await world.portal(lt);
     const error = await rejection(lt.downloadVersion(appKey, versionKey, destination, { label: PORTAL_LABEL }));
     assert.match(
       error.message,
@@ -217,7 +199,7 @@ describe('direct download path', () => {
         log: (line) => log.push(line),
       },
     );
-    const destination = path.join(dir, 'redirected.oap');
+    const destination = path.join(world.dir, 'redirected.oap');
     // Any write counts as slow here: after the first, the writes go through the thread pool.
     const file = new HashedFile(destination, undefined, -1);
     const response = await http.directGet(
@@ -295,7 +277,7 @@ describe('direct download path', () => {
     const error = await rejection(downloadFrom(`${server.url}/cancel`, client(), 'cancel.oap', controller.signal));
     assert.ok(error instanceof LifeTimeCancelledError, `${error.name}: ${error.message}`);
     assert.ok(Date.now() - started < 1500, 'it did not wait for the stall timeout');
-    assert.equal(fs.existsSync(path.join(dir, 'cancel.oap')), false);
+    assert.equal(fs.existsSync(path.join(world.dir, 'cancel.oap')), false);
     assert.equal(server.hits.length, 1);
   });
 

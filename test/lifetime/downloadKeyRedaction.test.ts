@@ -5,50 +5,27 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { redactDownloadKeys } from '../../shared/lifetime/redaction';
-import type { HttpSettings } from '../../shared/http/settings';
-import type { LifeTimeClient } from '../../shared/lifetime/client';
-import { LifeTimeEmulator } from '../../tools/emulator/emulator';
-import { developmentSpec } from '../../tools/emulator/testSpec';
-import { makeTempDir, removeTempDir } from '../../tools/tempDir';
-import { PORTAL_LABEL, portalVersion, quickClient, rejection } from './downloadTestKit';
+import { PORTAL_LABEL, downloadWorld, rejection } from './downloadTestKit';
 
 describe('download link keys', () => {
-  let emulator: LifeTimeEmulator;
-  let dir: string;
-  const log: string[] = [];
-
-  const client = (overrides: Partial<HttpSettings> = {}): LifeTimeClient => quickClient(emulator, log, overrides);
-
-  const portal = (lt: LifeTimeClient) => portalVersion(emulator, lt);
+  const world = downloadWorld();
+  const { log, client, portal } = world;
 
   /** Keys of every download link the emulator was asked for. */
   function downloadKeys(): string[] {
-    return emulator.requests
+    return world.emulator.requests
       .map((r) => /\/downloads\/([^/]+)$/.exec(r.path)?.[1])
       .filter((k): k is string => k !== undefined);
   }
 
-  before(async () => {
-    emulator = await LifeTimeEmulator.start(developmentSpec());
-    dir = makeTempDir();
-  });
-  beforeEach(() => {
-    log.length = 0;
-  });
-  afterEach(() => emulator.clearFaults());
-  after(async () => {
-    await emulator.close();
-    removeTempDir(dir);
-  });
-
   describe('the key stays out of messages and log lines', () => {
     it('in retry notices and in the status error', async () => {
-      emulator.injectFault({ path: '/downloads/', kind: 'status', status: 503, times: 2 });
-      emulator.injectFault({ path: '/downloads/', kind: 'status', status: 500 });
+      world.emulator.injectFault({ path: '/downloads/', kind: 'status', status: 503, times: 2 });
+      world.emulator.injectFault({ path: '/downloads/', kind: 'status', status: 500 });
       const lt = client();
       const { appKey, versionKey } = await portal(lt);
       const error = await rejection(
-        lt.downloadVersion(appKey, versionKey, path.join(dir, 'x.oap'), { label: PORTAL_LABEL }),
+        lt.downloadVersion(appKey, versionKey, path.join(world.dir, 'x.oap'), { label: PORTAL_LABEL }),
       );
       const keys = downloadKeys();
       assert.ok(keys.length > 0);
@@ -65,11 +42,11 @@ describe('download link keys', () => {
     });
 
     it('in a no-response error', async () => {
-      emulator.injectFault({ path: '/downloads/', kind: 'slow-headers', ms: 1500, times: 3 });
+      world.emulator.injectFault({ path: '/downloads/', kind: 'slow-headers', ms: 1500, times: 3 });
       const lt = client({ timeoutMs: 300 });
       const { appKey, versionKey } = await portal(lt);
       const error = await rejection(
-        lt.downloadVersion(appKey, versionKey, path.join(dir, 'y.oap'), { label: PORTAL_LABEL }),
+        lt.downloadVersion(appKey, versionKey, path.join(world.dir, 'y.oap'), { label: PORTAL_LABEL }),
       );
       assert.match(
         error.message,

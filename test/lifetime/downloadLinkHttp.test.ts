@@ -5,40 +5,17 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { HttpSettings } from '../../shared/http/settings';
-import type { LifeTimeClient } from '../../shared/lifetime/client';
 import { DownloadError } from '../../shared/lifetime/errors';
-import { LifeTimeEmulator } from '../../tools/emulator/emulator';
-import { developmentSpec } from '../../tools/emulator/testSpec';
-import { makeTempDir, removeTempDir } from '../../tools/tempDir';
-import { PORTAL_LABEL, portalVersion, quickClient, rejection } from './downloadTestKit';
+import { PORTAL_LABEL, downloadWorld, rejection } from './downloadTestKit';
 
 describe('download links on plain http', () => {
-  let emulator: LifeTimeEmulator;
-  let dir: string;
-  const log: string[] = [];
-
-  const client = (overrides: Partial<HttpSettings> = {}): LifeTimeClient => quickClient(emulator, log, overrides);
-
-  const portal = (lt: LifeTimeClient) => portalVersion(emulator, lt);
-
-  before(async () => {
-    emulator = await LifeTimeEmulator.start(developmentSpec());
-    dir = makeTempDir();
-  });
-  beforeEach(() => {
-    log.length = 0;
-  });
-  afterEach(() => emulator.clearFaults());
-  after(async () => {
-    await emulator.close();
-    removeTempDir(dir);
-  });
+  const world = downloadWorld();
+  const { client, portal } = world;
 
   describe('plain http', () => {
     it('refuses an http link to another host, naming the package and the origin but not the key', async () => {
       const key = '3f2a9c1e-7b44-4d0e-9a51-0c6f1b2d8e77';
-      emulator.injectFault({
+      world.emulator.injectFault({
         path: '/content',
         kind: 'status',
         status: 200,
@@ -46,7 +23,7 @@ describe('download links on plain http', () => {
       });
       const lt = client();
       const { appKey, versionKey } = await portal(lt);
-      const destination = path.join(dir, 'http.oap');
+      const destination = path.join(world.dir, 'http.oap');
       const error = await rejection(lt.downloadVersion(appKey, versionKey, destination, { label: PORTAL_LABEL }));
       assert.ok(error instanceof DownloadError, error.name);
       assert.ok(error.message.includes(PORTAL_LABEL), error.message);
@@ -59,10 +36,10 @@ describe('download links on plain http', () => {
     it('accepts an http link on this machine (the emulator) and an https link', async () => {
       const lt = client();
       const { appKey, versionKey } = await portal(lt);
-      const result = await lt.downloadVersion(appKey, versionKey, path.join(dir, 'loopback.oap'), {
+      const result = await lt.downloadVersion(appKey, versionKey, path.join(world.dir, 'loopback.oap'), {
         label: PORTAL_LABEL,
       });
-      assert.equal(result.bytes, fs.statSync(emulator.packagePath('Customer Portal', '2.0.0')).size);
+      assert.equal(result.bytes, fs.statSync(world.emulator.packagePath('Customer Portal', '2.0.0')).size);
     });
   });
 });

@@ -13,8 +13,7 @@ import * as path from 'node:path';
 import { MANIFEST_FILE_NAME } from '../../shared/bundle/manifest';
 import { hasCommandPrefix } from '../../shared/task/untrusted';
 import { makeBundle } from '../../tools/factories/bundleFactory';
-import { PROD_TOKEN } from '../../tools/factories/estate';
-import { runBundledTask, type TaskRun } from '../../tools/agent/taskRunner';
+import type { TaskRun } from '../../tools/agent/taskRunner';
 import { AIRGAP_PASSWORD, deployWorld, type DeployWorld } from '../support/deployWorld';
 import { PUBLIC_KEY_PEM, SIGNING_KEY_PEM, exportWorld, type ExportWorld } from '../support/exportWorld';
 import { succeeded } from '../support/taskResults';
@@ -84,10 +83,7 @@ describe('hostile text from LifeTime, the Probe, a manifest and OSPTool is never
     assert.ok(deployed.stdout.includes("Info: Publishing application 'Payroll #\u200b#vso["), 'OSPTool’s echo');
     assert.equal(prod.calls().length, 1);
 
-    const tagged = await runBundledTask('AirGapSyncTags', {
-      inputs: { targetEnvironment: 'Pre-Production', bundlePath: bundle, verificationKey: PUBLIC_KEY_PEM },
-      connection: { url: prod.production.url, token: PROD_TOKEN },
-    });
+    const tagged = await prod.runSyncTags(bundle, { verificationKey: PUBLIC_KEY_PEM });
     succeeded(tagged);
     assertOnlyData(tagged);
   });
@@ -120,10 +116,7 @@ describe('hostile text from LifeTime, the Probe, a manifest and OSPTool is never
     succeeded(deployed);
     assertOnlyData(deployed);
 
-    const tagged = await runBundledTask('AirGapSyncTags', {
-      inputs: { targetEnvironment: 'Pre-Production', bundlePath: bundle },
-      connection: { url: prod.production.url, token: PROD_TOKEN },
-    });
+    const tagged = await prod.runSyncTags(bundle);
     succeeded(tagged);
     assertOnlyData(tagged);
   });
@@ -149,10 +142,7 @@ describe('hostile text from LifeTime, the Probe, a manifest and OSPTool is never
     succeeded(published);
     assertOnlyData(published);
 
-    const tagged = await runBundledTask('AirGapSyncTags', {
-      inputs: { targetEnvironment: 'Pre-Production', bundlePath: bundle },
-      connection: { url: prod.production.url, token: PROD_TOKEN },
-    });
+    const tagged = await prod.runSyncTags(bundle);
     // Whatever the tag sync concludes about this hand-made bundle, it prints it as data.
     assertOnlyData(tagged);
   });

@@ -38,90 +38,77 @@ const TAG_POST = /\/environments\/[^/]+\/applications\/[^/]+\/versions\/?$/;
 const ERROR_BODY = { Errors: ['LifeTime is applying a platform upgrade; try again later.'], StatusCode: 500 };
 const GONE = 3; // FAST_HTTP allows 3 attempts: this many faults exhaust them.
 
+/** A case the task must get through: one fault, and optionally a line it prints while retrying. */
+function recovers(why: string, fault: FaultSpec, printed?: RegExp): FaultCase {
+  return { why, faults: [fault], expect: 'recovered', ...(printed !== undefined ? { printed } : {}) };
+}
+
+/** A case the task must fail, with a message that says each of `says`: one fault. */
+function fails(why: string, fault: FaultSpec, ...says: RegExp[]): FaultCase {
+  return { why, faults: [fault], expect: says };
+}
+
 function sha256(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
+/** Both tasks start by listing the environments: when that never answers, both fail the same way. */
+const ENVIRONMENTS_NEVER_ANSWER = fails(
+  'slow headers past the timeout on every attempt',
+  { path: ENVIRONMENTS, kind: 'slow-headers', ms: SLOWER_THAN_TIMEOUT_MS, times: GONE },
+  /no response from LifeTime .* within 1\.5 s/,
+  /environments/,
+);
+
+/** Both tasks list the applications: a 500 with LifeTime's error body fails both, quoting that body. */
+const APPLICATIONS_UPGRADING = fails(
+  'a 500 with an error body',
+  { path: APPLICATIONS, kind: 'status', status: 500, body: ERROR_BODY },
+  /answered 500/,
+  /platform upgrade/,
+);
+
 const EXPORT_CASES: FaultCase[] = [
-  {
-    why: 'a 503 burst on the content link',
-    faults: [{ path: CONTENT, kind: 'status', status: 503, times: 2 }],
-    expect: 'recovered',
-    printed: /answered 503; attempt 2 of 3/,
-  },
-  {
-    why: '503 until the retries run out',
-    faults: [{ path: APPLICATIONS, kind: 'status', status: 503, times: GONE }],
-    expect: [/503/, /after 3 attempts/, /applications/],
-  },
-  {
-    why: '429 with Retry-After',
-    faults: [{ path: ENVIRONMENTS, kind: 'status', status: 429, retryAfterSeconds: 1 }],
-    expect: 'recovered',
-    printed: /answered 429; attempt 2 of 3 in 1 s/,
-  },
-  {
-    why: 'a connection reset before the body',
-    faults: [{ path: APPLICATIONS, kind: 'reset-before-body' }],
-    expect: 'recovered',
-  },
-  {
-    why: 'a connection reset during the download',
-    faults: [{ path: DOWNLOAD, kind: 'reset-mid-body' }],
-    expect: 'recovered',
-  },
-  {
-    why: 'a connection reset during a JSON body',
-    faults: [{ path: VERSION, kind: 'reset-mid-body' }],
-    expect: 'recovered',
-  },
-  { why: 'a truncated download', faults: [{ path: DOWNLOAD, kind: 'truncate-body' }], expect: 'recovered' },
-  {
-    why: 'a download cut short on every attempt',
-    faults: [{ path: DOWNLOAD, kind: 'truncate-body', times: 20 }],
-    expect: [/"Reporting"/],
-  },
-  {
-    why: 'slow headers past the timeout once',
-    faults: [{ path: ENVIRONMENTS, kind: 'slow-headers', ms: SLOWER_THAN_TIMEOUT_MS }],
-    expect: 'recovered',
-  },
-  {
-    why: 'slow headers past the timeout on every attempt',
-    faults: [{ path: ENVIRONMENTS, kind: 'slow-headers', ms: SLOWER_THAN_TIMEOUT_MS, times: GONE }],
-    expect: [/no response from LifeTime .* within 1\.5 s/, /environments/],
-  },
-  { why: 'an expired download link', faults: [{ path: DOWNLOAD, kind: 'expired-link' }], expect: 'recovered' },
-  {
-    why: 'a 401',
-    faults: [{ path: APPLICATIONS, kind: 'status', status: 401 }],
-    expect: [/\(401\)/, /token/],
-  },
-  {
-    why: 'a 403 on the version',
-    faults: [{ path: VERSION, kind: 'status', status: 403 }],
-    expect: [/\(403\)/, /"Reporting"/, /permission/],
-  },
-  {
-    why: 'a 404 on the version',
-    faults: [{ path: VERSION, kind: 'status', status: 404 }],
-    expect: [/not found/, /\(404\)/, /"Reporting"/],
-  },
-  {
-    why: 'a 500 with an error body',
-    faults: [{ path: APPLICATIONS, kind: 'status', status: 500, body: ERROR_BODY }],
-    expect: [/answered 500/, /platform upgrade/],
-  },
-  {
-    why: 'a 500 without an error body',
-    faults: [{ path: ENVIRONMENTS, kind: 'status', status: 500, rawBody: '' }],
-    expect: [/answered 500/, /environments/],
-  },
-  {
-    why: 'a non-JSON body (a proxy page)',
-    faults: [{ path: APPLICATIONS, kind: 'non-json-body' }],
-    expect: [/JSON/, /applications/],
-  },
+  recovers(
+    'a 503 burst on the content link',
+    { path: CONTENT, kind: 'status', status: 503, times: 2 },
+    /answered 503; attempt 2 of 3/,
+  ),
+  fails(
+    '503 until the retries run out',
+    { path: APPLICATIONS, kind: 'status', status: 503, times: GONE },
+    /503/,
+    /after 3 attempts/,
+    /applications/,
+  ),
+  recovers(
+    '429 with Retry-After',
+    { path: ENVIRONMENTS, kind: 'status', status: 429, retryAfterSeconds: 1 },
+    /answered 429; attempt 2 of 3 in 1 s/,
+  ),
+  recovers('a connection reset before the body', { path: APPLICATIONS, kind: 'reset-before-body' }),
+  recovers('a connection reset during the download', { path: DOWNLOAD, kind: 'reset-mid-body' }),
+  recovers('a connection reset during a JSON body', { path: VERSION, kind: 'reset-mid-body' }),
+  recovers('a truncated download', { path: DOWNLOAD, kind: 'truncate-body' }),
+  fails('a download cut short on every attempt', { path: DOWNLOAD, kind: 'truncate-body', times: 20 }, /"Reporting"/),
+  recovers('slow headers past the timeout once', {
+    path: ENVIRONMENTS,
+    kind: 'slow-headers',
+    ms: SLOWER_THAN_TIMEOUT_MS,
+  }),
+  ENVIRONMENTS_NEVER_ANSWER,
+  recovers('an expired download link', { path: DOWNLOAD, kind: 'expired-link' }),
+  fails('a 401', { path: APPLICATIONS, kind: 'status', status: 401 }, /\(401\)/, /token/),
+  fails('a 403 on the version', { path: VERSION, kind: 'status', status: 403 }, /\(403\)/, /"Reporting"/, /permission/),
+  fails('a 404 on the version', { path: VERSION, kind: 'status', status: 404 }, /not found/, /\(404\)/, /"Reporting"/),
+  APPLICATIONS_UPGRADING,
+  fails(
+    'a 500 without an error body',
+    { path: ENVIRONMENTS, kind: 'status', status: 500, rawBody: '' },
+    /answered 500/,
+    /environments/,
+  ),
+  fails('a non-JSON body (a proxy page)', { path: APPLICATIONS, kind: 'non-json-body' }, /JSON/, /applications/),
 ];
 
 describe('LifeTime fault matrix: export (bundled task)', function () {
@@ -165,79 +152,49 @@ describe('LifeTime fault matrix: export (bundled task)', function () {
 });
 
 const SYNC_CASES: FaultCase[] = [
-  {
-    why: 'a 503 burst on the application list',
-    faults: [{ path: APPLICATIONS, kind: 'status', status: 503, times: 2 }],
-    expect: 'recovered',
-  },
-  {
-    why: '503 on the tag POST (never repeated blindly)',
-    faults: [{ method: 'POST', path: TAG_POST, kind: 'status', status: 503 }],
-    expect: [/503/, /"Customer (Core|Portal)"/],
-  },
-  {
-    why: '429 with Retry-After',
-    faults: [{ path: ENVIRONMENTS, kind: 'status', status: 429, retryAfterSeconds: 1 }],
-    expect: 'recovered',
-    printed: /answered 429/,
-  },
-  {
-    why: 'a connection reset before the body of a GET',
-    faults: [{ path: APPLICATIONS, kind: 'reset-before-body' }],
-    expect: 'recovered',
-  },
-  {
-    why: 'a connection reset before the tag POST was processed',
-    faults: [{ method: 'POST', path: TAG_POST, kind: 'reset-before-body' }],
-    expect: 'recovered',
-  },
-  {
-    why: 'a connection reset during a JSON body',
-    faults: [{ path: APPLICATIONS, kind: 'reset-mid-body' }],
-    expect: 'recovered',
-  },
-  { why: 'a truncated JSON body', faults: [{ path: ENVIRONMENTS, kind: 'truncate-body' }], expect: 'recovered' },
-  {
-    why: 'slow headers past the timeout on a GET',
-    faults: [{ path: APPLICATIONS, kind: 'slow-headers', ms: SLOWER_THAN_TIMEOUT_MS }],
-    expect: 'recovered',
-  },
-  {
-    why: 'slow headers past the timeout on a tag POST LifeTime did process',
-    faults: [{ method: 'POST', path: TAG_POST, kind: 'slow-headers', ms: SLOWER_THAN_TIMEOUT_MS }],
-    expect: 'recovered',
-  },
-  {
-    why: 'slow headers past the timeout on every attempt',
-    faults: [{ path: ENVIRONMENTS, kind: 'slow-headers', ms: SLOWER_THAN_TIMEOUT_MS, times: GONE }],
-    expect: [/no response from LifeTime .* within 1\.5 s/, /environments/],
-  },
+  recovers('a 503 burst on the application list', { path: APPLICATIONS, kind: 'status', status: 503, times: 2 }),
+  fails(
+    '503 on the tag POST (never repeated blindly)',
+    { method: 'POST', path: TAG_POST, kind: 'status', status: 503 },
+    /503/,
+    /"Customer (Core|Portal)"/,
+  ),
+  recovers(
+    '429 with Retry-After',
+    { path: ENVIRONMENTS, kind: 'status', status: 429, retryAfterSeconds: 1 },
+    /answered 429/,
+  ),
+  recovers('a connection reset before the body of a GET', { path: APPLICATIONS, kind: 'reset-before-body' }),
+  recovers('a connection reset before the tag POST was processed', {
+    method: 'POST',
+    path: TAG_POST,
+    kind: 'reset-before-body',
+  }),
+  recovers('a connection reset during a JSON body', { path: APPLICATIONS, kind: 'reset-mid-body' }),
+  recovers('a truncated JSON body', { path: ENVIRONMENTS, kind: 'truncate-body' }),
+  recovers('slow headers past the timeout on a GET', {
+    path: APPLICATIONS,
+    kind: 'slow-headers',
+    ms: SLOWER_THAN_TIMEOUT_MS,
+  }),
+  recovers('slow headers past the timeout on a tag POST LifeTime did process', {
+    method: 'POST',
+    path: TAG_POST,
+    kind: 'slow-headers',
+    ms: SLOWER_THAN_TIMEOUT_MS,
+  }),
+  ENVIRONMENTS_NEVER_ANSWER,
   { why: 'a 401', faults: [{ path: ENVIRONMENTS, kind: 'status', status: 401 }], expect: [/\(401\)/, /token/] },
-  {
-    why: 'a 403 on the application list',
-    faults: [{ path: APPLICATIONS, kind: 'status', status: 403 }],
-    expect: [/\(403\)/, /permission/],
-  },
-  {
-    why: 'a 404 on the environments',
-    faults: [{ path: ENVIRONMENTS, kind: 'status', status: 404 }],
-    expect: [/not found/, /\(404\)/],
-  },
-  {
-    why: 'a 500 with an error body',
-    faults: [{ path: APPLICATIONS, kind: 'status', status: 500, body: ERROR_BODY }],
-    expect: [/answered 500/, /platform upgrade/],
-  },
-  {
-    why: 'a 500 without an error body on the tag POST',
-    faults: [{ method: 'POST', path: TAG_POST, kind: 'status', status: 500, rawBody: '' }],
-    expect: [/500/, /"Customer (Core|Portal)"/],
-  },
-  {
-    why: 'a non-JSON body (a proxy page)',
-    faults: [{ path: ENVIRONMENTS, kind: 'non-json-body' }],
-    expect: [/JSON/, /environments/],
-  },
+  fails('a 403 on the application list', { path: APPLICATIONS, kind: 'status', status: 403 }, /\(403\)/, /permission/),
+  fails('a 404 on the environments', { path: ENVIRONMENTS, kind: 'status', status: 404 }, /not found/, /\(404\)/),
+  APPLICATIONS_UPGRADING,
+  fails(
+    'a 500 without an error body on the tag POST',
+    { method: 'POST', path: TAG_POST, kind: 'status', status: 500, rawBody: '' },
+    /500/,
+    /"Customer (Core|Portal)"/,
+  ),
+  fails('a non-JSON body (a proxy page)', { path: ENVIRONMENTS, kind: 'non-json-body' }, /JSON/, /environments/),
 ];
 
 describe('LifeTime fault matrix: tag sync (bundled task)', function () {

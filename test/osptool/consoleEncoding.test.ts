@@ -3,11 +3,9 @@
  * the OEM code page otherwise. A real child prints the same accented line both ways, CRLF-ended.
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { runOspTool } from '../../shared/osptool/runner';
 import { decodeConsoleLine } from '../../shared/osptool/consoleEncoding';
 import { makeTempDir, removeTempDir } from '../../tools/tempDir';
+import { runScriptedTool, writeScriptedTool } from './scriptedTool';
 
 const NAME = 'Gestão Clínica';
 // "Gestão Clínica" in CP850: ã is 0xC6, í is 0xA1.
@@ -33,25 +31,10 @@ describe('OSPTool console output decoding', function () {
     after(() => removeTempDir(dir));
 
     it('shows the accented application name right and still finds the error text', async () => {
-      const tool = path.join(dir, 'osptool.js');
       const utf8 = [...Buffer.from(`Info: Publishing application '${NAME}'\r\n`, 'utf8')];
       const oem = [...Buffer.from("Warning: Outdated Consumer - '", 'latin1'), ...CP850, 0x27, 0x0d, 0x0a];
-      fs.writeFileSync(
-        tool,
-        `#!${process.execPath}\nprocess.stdout.write(Buffer.from(${JSON.stringify([...utf8, ...oem])}));\n`,
-      );
-      fs.chmodSync(tool, 0o755);
-      const lines: string[] = [];
-      const result = await runOspTool({
-        toolPath: tool,
-        packagePath: path.join(dir, 'App.oap'),
-        hostname: 'preprod.example.com',
-        user: 'deployer',
-        password: 'secret-pass-1',
-        timeoutMs: 20_000,
-        oemCodePage: 850,
-        onLine: (line) => lines.push(line),
-      });
+      const tool = writeScriptedTool(dir, `process.stdout.write(Buffer.from(${JSON.stringify([...utf8, ...oem])}));\n`);
+      const { result, lines } = await runScriptedTool(tool, { oemCodePage: 850 });
       assert.deepEqual(lines, [`Info: Publishing application '${NAME}'`, `Warning: Outdated Consumer - '${NAME}'`]);
       assert.deepEqual(result.errorTexts, ['Outdated Consumer']);
       assert.equal(result.failed, true);

@@ -5,9 +5,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runOspTool } from '../../shared/osptool/runner';
 import { processAlive } from '../../shared/util/processIdentity';
 import { makeTempDir, removeTempDir } from '../../tools/tempDir';
+import { runScriptedTool, writeScriptedTool } from './scriptedTool';
 
 describe('runOspTool when the tool exits but a helper keeps its output open', function () {
   if (process.platform === 'win32') return; // the tool is a script with a shebang
@@ -25,12 +25,10 @@ describe('runOspTool when the tool exits but a helper keeps its output open', fu
 
   it('settles with exit code 0 shortly after the exit, keeping the output printed before it', async () => {
     const pidFile = path.join(dir, 'helper.pid');
-    const tool = path.join(dir, 'osptool.js');
     // A detached sleeper (its own session, so no process-group kill reaches it) inherits stdout and stderr.
-    fs.writeFileSync(
-      tool,
+    const tool = writeScriptedTool(
+      dir,
       [
-        `#!${process.execPath}`,
         "const { spawn } = require('node:child_process');",
         "const fs = require('node:fs');",
         "const helper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], {",
@@ -43,18 +41,8 @@ describe('runOspTool when the tool exits but a helper keeps its output open', fu
         '',
       ].join('\n'),
     );
-    fs.chmodSync(tool, 0o755);
-    const lines: string[] = [];
     const started = Date.now();
-    const result = await runOspTool({
-      toolPath: tool,
-      packagePath: path.join(dir, 'App.oap'),
-      hostname: 'preprod.example.com',
-      user: 'deployer',
-      password: 'secret-pass-1',
-      timeoutMs: 20_000,
-      onLine: (line) => lines.push(line),
-    });
+    const { result, lines } = await runScriptedTool(tool);
     const elapsed = Date.now() - started;
     helperPid = Number(fs.readFileSync(pidFile, 'utf8'));
     assert.ok(processAlive(helperPid), 'the helper was still holding the pipes');

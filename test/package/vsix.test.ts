@@ -1,6 +1,6 @@
 /**
  * The packaged extension, as the Marketplace and the agent receive it: runs the package script on
- * the build output (offline) and reads the .vsix back with yauzl.
+ * the build output (offline) and reads the .vsix back (tools/packaging/zipEntries.ts).
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as yauzl from 'yauzl';
+import { forEachZipEntry } from '../../tools/packaging/zipEntries';
 import { extensionStageDir, repoRoot } from '../../tools/paths';
 import { packageExtension, parseOptions, removeUnshippable } from '../../tools/packaging/packageExtension';
 
@@ -42,33 +42,14 @@ const contract: Record<string, { name: string; outputs: string[] }> = {
 const taskFolders = Object.keys(contract);
 
 async function readZip(file: string): Promise<Map<string, Buffer>> {
-  const zip = await yauzl.openPromise(file, { lazyEntries: true });
   const entries = new Map<string, Buffer>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on('error', reject);
-    zip.on('end', resolve);
-    zip.on('entry', (entry: yauzl.Entry) => {
-      if (entry.fileName.endsWith('/')) {
-        zip.readEntry();
-        return;
-      }
-      zip.openReadStream(entry, (err, stream) => {
-        if (err) {
-          reject(err);
-          return;
-        }
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('error', reject);
-        stream.on('end', () => {
-          entries.set(entry.fileName, Buffer.concat(chunks));
-          zip.readEntry();
-        });
-      });
-    });
-    zip.readEntry();
+  await forEachZipEntry(file, {
+    file: async (entry, stream) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      entries.set(entry.fileName, Buffer.concat(chunks));
+    },
   });
-  zip.close();
   return entries;
 }
 

@@ -11,7 +11,8 @@ import type { StandInControl } from '../../tools/osptool-standin/control';
 import { PRE_HOSTNAME, PROD_TOKEN, productionEstate } from '../../tools/factories/estate';
 import { runBundledTask, startBundledTask } from '../../tools/agent/taskRunner';
 import type { StartedTask, TaskRun, TaskRunOptions } from '../../tools/agent/taskRunner';
-import { makeTempDir, removeTempDir } from '../../tools/tempDir';
+import { removeTempDir } from '../../tools/tempDir';
+import { airGapFolders, callLogLines } from './airGapFolders';
 
 export const AIRGAP_PASSWORD = 'Pre-Prod p@ss "quoted" & $(whoami) 42';
 export const AIRGAP_USER = 'airgap.deployer';
@@ -32,6 +33,8 @@ export interface DeployWorld {
   /** publishMethod lifetime, as on a Linux agent: the connection and the target environment, no OSPTool inputs. */
   runLifeTime(bundlePath: string, inputs?: Record<string, string>): Promise<TaskRun>;
   startLifeTime(bundlePath: string, inputs?: Record<string, string>): StartedTask;
+  /** The bundled Sync tags task for this bundle, on the production LifeTime's Pre-Production. */
+  runSyncTags(bundlePath: string, inputs?: Record<string, string>): Promise<TaskRun>;
   close(): Promise<void>;
 }
 
@@ -40,11 +43,7 @@ export async function deployWorld(
   overrides: Partial<EmulatorSpec> = {},
 ): Promise<DeployWorld> {
   const production = await LifeTimeEmulator.start({ ...productionEstate(productionApps), ...overrides });
-  const root = makeTempDir({ withSpaces: true, prefix: 'airgap-deploy-' });
-  const share = path.join(root, 'air gap share');
-  fs.mkdirSync(share);
-  const toolDir = path.join(root, 'Common Files', 'OutSystems', '11.0');
-  fs.mkdirSync(toolDir, { recursive: true });
+  const { root, share, toolDir } = airGapFolders('airgap-deploy-');
   const osptool = path.join(toolDir, 'OSPTool.js');
   fs.copyFileSync(path.join(repoRoot, 'build', 'osptool-standin', 'osptool.js'), osptool);
   fs.chmodSync(osptool, 0o755);
@@ -73,14 +72,7 @@ export async function deployWorld(
     inputs: { bundlePath, publishMethod: 'lifetime', targetEnvironment: 'Pre-Production', ...inputs },
     connection: connection(),
   });
-  const calls = (): string[][] =>
-    fs.existsSync(callsFile)
-      ? fs
-          .readFileSync(callsFile, 'utf8')
-          .split('\n')
-          .filter((l) => l.trim() !== '')
-          .map((l) => JSON.parse(l) as string[])
-      : [];
+  const calls = (): string[][] => callLogLines(callsFile).map((l) => JSON.parse(l) as string[]);
   return {
     root,
     share,
@@ -97,6 +89,11 @@ export async function deployWorld(
       ),
     runLifeTime: (bundlePath, inputs = {}) => runBundledTask('AirGapDeploy', lifeTimeOptions(bundlePath, inputs)),
     startLifeTime: (bundlePath, inputs = {}) => startBundledTask('AirGapDeploy', lifeTimeOptions(bundlePath, inputs)),
+    runSyncTags: (bundlePath, inputs = {}) =>
+      runBundledTask('AirGapSyncTags', {
+        inputs: { targetEnvironment: 'Pre-Production', bundlePath, ...inputs },
+        connection: connection(),
+      }),
     start: (bundlePath, inputs, extra) => startBundledTask('AirGapDeploy', optionsFor(bundlePath, inputs, extra)),
     close: async () => {
       await production.close();

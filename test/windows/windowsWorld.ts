@@ -9,7 +9,8 @@ import { LifeTimeEmulator } from '../../tools/emulator/emulator';
 import { DEV_TOKEN, PRE_HOSTNAME, PROD_TOKEN, developmentEstate, productionEstate } from '../../tools/factories/estate';
 import { runBundledTask, startBundledTask } from '../../tools/agent/taskRunner';
 import type { BundledTaskName, StartedTask, TaskRun, TaskRunOptions } from '../../tools/agent/taskRunner';
-import { makeTempDir, removeTempDir } from '../../tools/tempDir';
+import { removeTempDir } from '../../tools/tempDir';
+import { airGapFolders, callLogLines } from '../support/airGapFolders';
 import { windowsPath, wineTaskRuntime } from '../../tools/runtimes/wine';
 import { buildWindowsStandIn } from '../../tools/osptool-standin-win/build';
 
@@ -40,23 +41,13 @@ export async function windowsWorld(): Promise<WindowsWorld> {
   const runtime = wineTaskRuntime();
   const development = await LifeTimeEmulator.start(developmentEstate());
   const production = await LifeTimeEmulator.start(productionEstate());
-  const root = makeTempDir({ withSpaces: true, prefix: 'airgap-windows-' });
-  const share = path.join(root, 'air gap share');
-  fs.mkdirSync(share);
-  const toolDir = path.join(root, 'Common Files', 'OutSystems', '11.0');
-  fs.mkdirSync(toolDir, { recursive: true });
+  const { root, share, toolDir } = airGapFolders('airgap-windows-');
   const osptool = path.join(toolDir, 'OSPTool.com');
   fs.copyFileSync(buildWindowsStandIn(), osptool);
   const callsFile = path.join(toolDir, 'osptool-calls.txt');
   const controlFile = path.join(toolDir, 'osptool-control.txt');
   const calls = (): string[][] =>
-    fs.existsSync(callsFile)
-      ? fs
-          .readFileSync(callsFile, 'utf8')
-          .split('\n')
-          .filter((line) => line.trim() !== '')
-          .map((line) => line.split(' ').map((hex) => Buffer.from(hex, 'hex').toString('utf8')))
-      : [];
+    callLogLines(callsFile).map((line) => line.split(' ').map((hex) => Buffer.from(hex, 'hex').toString('utf8')));
 
   const connectionFor = (task: BundledTaskName): TaskRunOptions['connection'] =>
     task === 'AirGapExport'

@@ -1,17 +1,12 @@
-import { platformApplications, type EmulatorSpec } from './emulator';
+import type { EmulatorSpec } from './emulator';
+import { developmentNetwork, estateSpec } from './estateSpec';
 
 export const testToken = 'test-token-5f2c9d';
 
 /** A small development LifeTime estate the emulator's own tests share. */
 export function developmentSpec(overrides: Partial<EmulatorSpec> = {}): EmulatorSpec {
   return {
-    token: testToken,
-    environments: [
-      { name: 'Development', hostName: 'dev.example.com', type: 'Development' },
-      { name: 'Acceptance', hostName: 'acc.example.com', type: 'Test' },
-    ],
-    applications: [
-      ...platformApplications(['Development', 'Acceptance']),
+    ...estateSpec(testToken, developmentNetwork(), [
       {
         name: 'Customer Core',
         key: '7a1d0c52-3f4e-4b8a-9c6d-2e1f0a9b8c7d',
@@ -44,7 +39,7 @@ export function developmentSpec(overrides: Partial<EmulatorSpec> = {}): Emulator
         ],
         running: { Acceptance: { version: '0.9' } },
       },
-    ],
+    ]),
     ...overrides,
   };
 }
