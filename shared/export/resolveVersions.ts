@@ -6,7 +6,7 @@
 import type { LifeTimeClient } from '../lifetime/client';
 import { LifeTimeNotFoundError } from '../lifetime/errors';
 import { statusInEnvironment } from '../lifetime/directory';
-import type { EnvironmentRef, LifeTimeApplication } from '../lifetime/directory';
+import type { ApplicationDirectory, EnvironmentRef, LifeTimeApplication } from '../lifetime/directory';
 import type { ApplicationVersion, MobileVersion } from '../lifetime/types';
 import { mapWithConcurrency } from '../util/concurrency';
 import type { PinnedVersion } from './manifestScope';
@@ -44,9 +44,11 @@ export async function resolveByNames(
   client: LifeTimeClient,
   environment: EnvironmentRef,
   names: readonly string[],
+  /** The directory call, when the caller started it already (see runExport). */
+  started?: Promise<ApplicationDirectory>,
 ): Promise<ResolvedVersion[]> {
   // One list call with the status per environment instead of one call per application.
-  const directory = await client.applicationDirectory({ includeEnvStatus: true });
+  const directory = await (started ?? client.applicationDirectory({ includeEnvStatus: true }));
 
   const problems: string[] = [];
   const found: { app: LifeTimeApplication; versionKey: string; modified?: string }[] = [];

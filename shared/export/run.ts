@@ -71,11 +71,17 @@ export async function runExport(params: ExportParameters, env: ExportEnvironment
     reporter.warn(message);
   };
 
-  // Nothing is written to the share until the scope is known to be exportable.
+  // Nothing is written to the share until the scope is known to be exportable. For names, the
+  // application list (a read) is asked for while the environment is looked up, not after it: one
+  // LifeTime round trip (a TLS handshake and a response) less before the first byte. An unknown
+  // environment is still what is reported; the list's own failure waits until it is used.
+  const directory =
+    params.scope.kind === 'names' ? lifeTime.applicationDirectory({ includeEnvStatus: true }) : undefined;
+  directory?.catch(() => undefined);
   const environment = await lifeTime.getEnvironment(params.sourceEnvironment);
   let versions: ResolvedVersion[];
   if (params.scope.kind === 'names') {
-    versions = await resolveByNames(lifeTime, environment, params.scope.names);
+    versions = await resolveByNames(lifeTime, environment, params.scope.names, directory);
   } else {
     const scope = readManifestScope(params.scope.file, params.scope.includeTestApplications);
     reporter.info(`Scope: ${scope.format} manifest ${params.scope.file}, ${scope.versions.length} application(s)`);
