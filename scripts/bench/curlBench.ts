@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { rootCertificates } from 'node:tls';
 import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 import { peakRssEnv, readPeakRss, timedProcess } from './children';
 import { ExportRig, type RigOptions } from './exportRig';
@@ -52,6 +53,7 @@ export async function againstCurl(options: CurlBenchOptions): Promise<BenchRow[]
   const rows: BenchRow[] = [];
   try {
     const { key, cert } = throwAwayCertificate(certDir, 'bench-only');
+    const curlTrust = sameTrustAsTheTask(certDir, cert);
     for (const scheme of ['http', 'https'] as const) {
       const rigOptions: RigOptions =
         scheme === 'https'
@@ -60,7 +62,7 @@ export async function againstCurl(options: CurlBenchOptions): Promise<BenchRow[]
       options.log(`export against curl (${scheme}): generating a ${BIG.label} and a ${SMALL.label} package`);
       const rig = await ExportRig.start([BIG, SMALL], rigOptions);
       try {
-        rows.push(...(await measure(rig, scheme, scheme === 'https' ? cert : undefined, rssFile, options)));
+        rows.push(...(await measure(rig, scheme, scheme === 'https' ? curlTrust : undefined, rssFile, options)));
       } finally {
         await rig.close();
       }
@@ -70,6 +72,17 @@ export async function againstCurl(options: CurlBenchOptions): Promise<BenchRow[]
     removeTempDir(certDir);
   }
   return rows;
+}
+
+/**
+ * What curl is told to trust: the task trusts the public roots and the agent's CA (Agent.CAInfo),
+ * so curl gets the same set in one file (Node's bundled roots, then the throw-away CA) rather than
+ * the CA alone. Both then load about 150 certificates before their first handshake.
+ */
+function sameTrustAsTheTask(dir: string, caFile: string): string {
+  const file = path.join(dir, 'roots-and-ca.pem');
+  fs.writeFileSync(file, [...rootCertificates, fs.readFileSync(caFile, 'utf8')].join('\n'));
+  return file;
 }
 
 async function measure(
