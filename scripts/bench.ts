@@ -16,7 +16,7 @@ import { againstCurl } from './bench/curlBench';
 import { exportMemory, startUp, throughputAndRequests } from './bench/exportBench';
 import { ordering } from './bench/orderingBench';
 import { promoteRequests } from './bench/promoteBench';
-import { describeFreePageReporting } from './bench/freePageReporting';
+import { describeHostMemoryReclaim } from './bench/hostMemoryReclaim';
 import { TABLE_HEADERS, gitCommit, machineDetails, markdownTable, tableRows, textTable } from './bench/report';
 import type { BenchRow } from './bench/report';
 import { vsixSize } from './bench/sizeBench';
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     `${machine.os}, ${String(machine.cpus.count)} × ${machine.cpus.model}, ${(machine.memoryBytes / 2 ** 30).toFixed(0)} GB, node ${machine.node}; ${String(reps)} runs each`,
   );
 
-  log(describeFreePageReporting(machine.freePageReporting));
+  log(describeHostMemoryReclaim(machine.hostMemoryReclaim));
 
   snapshotBundledTasks();
   const rows: BenchRow[] = [];

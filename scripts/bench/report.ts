@@ -1,7 +1,7 @@
 /** One line of the bench table and of bench/results.json, and how both are written. */
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
-import { freePageReporting, type FreePageReporting } from './freePageReporting';
+import { hostMemoryReclaim, type HostMemoryReclaim } from './hostMemoryReclaim';
 import { round } from './stats';
 
 export interface BenchRow {
@@ -27,20 +27,20 @@ export interface MachineDetails {
   cpus: { count: number; model: string };
   memoryBytes: number;
   node: string;
-  /** Present on a VM that hands freed memory back to its host (see freePageReporting.ts). */
-  freePageReporting?: FreePageReporting;
+  /** Present on a VM that gives memory back to its host while the bench runs (hostMemoryReclaim.ts). */
+  hostMemoryReclaim?: HostMemoryReclaim;
 }
 
 export function machineDetails(): MachineDetails {
   const cpus = os.cpus();
-  const reporting = freePageReporting();
+  const reclaim = hostMemoryReclaim();
   return {
     os: `${os.type()} ${os.release()} (${process.platform})`,
     arch: process.arch,
     cpus: { count: cpus.length, model: cpus[0]?.model.trim() ?? 'unknown' },
     memoryBytes: os.totalmem(),
     node: process.version,
-    ...(reporting !== undefined ? { freePageReporting: reporting } : {}),
+    ...(reclaim !== undefined ? { hostMemoryReclaim: reclaim } : {}),
   };
 }
 

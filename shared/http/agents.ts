@@ -1,19 +1,11 @@
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext } from 'node:tls';
+import type { ConnectionOptions, SecureContext } from 'node:tls';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import type { HttpSettings, ProxySettings } from './settings';
 import { instrumentAgent, type RequestObserver } from './requestHooks';
-
-interface TlsMaterial {
-  /** The agent's CA certificate (PEM), trusted besides the public roots. */
-  extraCa?: string;
-  cert?: Buffer;
-  key?: Buffer;
-  passphrase?: string;
-  rejectUnauthorized: boolean;
-}
+import { TlsTrust, type TrustMaterial } from './trust';
 
 /**
  * Builds a fresh agent for each request (keep-alive off: a request never lands on a socket the
@@ -21,13 +13,13 @@ interface TlsMaterial {
  * read once, here, so a wrong path fails before the first request and names the file.
  */
 export class AgentFactory {
-  private readonly tls: TlsMaterial;
+  private readonly tls: TrustMaterial;
+  private readonly trust: TlsTrust;
   private readonly proxy: ProxySettings | undefined;
-  private secureContext: SecureContext | undefined;
   /** Names the configured files in a message about them, e.g. "CA file /etc/ca.pem". */
   private readonly tlsFiles: string;
 
-  constructor(settings: HttpSettings) {
+  constructor(settings: HttpSettings, publicRoots?: readonly string[]) {
     this.proxy = settings.proxy;
     const t = settings.tls;
     const files = [
@@ -37,53 +29,33 @@ export class AgentFactory {
     ].filter((f) => f !== '');
     this.tlsFiles = files.length > 0 ? files.join(', ') : 'the public roots';
     this.tls = {
-      // A custom CA adds to the public roots instead of replacing them: a download link may point
-      // to a host with a public certificate while LifeTime itself uses the corporate CA.
+      // A custom CA adds to the public roots instead of replacing them (see trust.ts).
       ...(t.caFile !== undefined ? { extraCa: readPem(t.caFile, 'CA certificate') } : {}),
       ...(t.certFile !== undefined ? { cert: readBinary(t.certFile, 'client certificate') } : {}),
       ...(t.keyFile !== undefined ? { key: readBinary(t.keyFile, 'client certificate key') } : {}),
       ...(t.passphrase !== undefined ? { passphrase: t.passphrase } : {}),
       rejectUnauthorized: t.rejectUnauthorized,
     };
+    this.trust = new TlsTrust(this.tls, publicRoots);
   }
 
   /**
-   * What every direct https connection gets: one secure context for the whole run, made on first
-   * use. Building one parses the CA bundle (with a custom CA, all public roots too: about a
-   * hundred and fifty certificates), which took 60–280 ms each time; a context per request
-   * made TLS cost more than the requests themselves. Verification stays per connection.
-   *
-   * A custom CA is added to a context that starts from Node's own root store, not given as `ca`
-   * with every public root: `ca` makes Node turn its parsed roots into PEM text (rootCertificates)
-   * and parse all of them again, 20–60 ms of a run's start; adding one certificate keeps the same
-   * trust (the public roots and that CA) for about 2 ms.
+   * What the next direct https connection gets: a secure context made once per run (building one
+   * parses certificates, which took 60–280 ms when it was done per request), and the trust of
+   * trust.ts. Verification stays per connection.
    */
   tlsOptions(): ConnectionOptions {
     try {
-      this.secureContext ??= this.makeSecureContext();
+      return this.trust.options();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(`cannot use the TLS settings (${this.tlsFiles}): ${reason}`, { cause: error });
     }
-    return { secureContext: this.secureContext, rejectUnauthorized: this.tls.rejectUnauthorized };
   }
 
-  private makeSecureContext(): SecureContext {
-    const { extraCa } = this.tls;
-    const base = {
-      ...(this.tls.cert !== undefined ? { cert: this.tls.cert } : {}),
-      ...(this.tls.key !== undefined ? { key: this.tls.key } : {}),
-      ...(this.tls.passphrase !== undefined ? { passphrase: this.tls.passphrase } : {}),
-    };
-    if (extraCa === undefined) return createSecureContext(base);
-    const context = createSecureContext(base);
-    if (addCaCertificate(context, extraCa)) return context;
-    // A Node without the native call: the documented way, public roots and the CA as `ca`.
-    return createSecureContext({ ...base, ca: this.publicRootsAnd(extraCa) });
-  }
-
-  private publicRootsAnd(extraCa: string): string[] {
-    return [...rootCertificates, extraCa];
+  /** See TlsTrust.widenAfter: true when the failed connection should be made again at once. */
+  widenTrustAfter(code: string | undefined, used: SecureContext | undefined): boolean {
+    return this.trust.widenAfter(code, used);
   }
 
   /** The proxy to use for this URL, or undefined when none is set or the URL is bypassed. */
@@ -101,16 +73,25 @@ export class AgentFactory {
     const proxy = this.proxyFor(url);
     const secure = url.protocol === 'https:';
     if (proxy === undefined) {
-      return instrumentAgent(secure ? new https.Agent(this.tlsOptions()) : new http.Agent(), observer);
+      if (!secure) return instrumentAgent(new http.Agent(), observer);
+      const options = this.tlsOptions();
+      observer.secureContext = options.secureContext;
+      return instrumentAgent(new https.Agent(options), observer);
     }
     const proxyRequestOptions = {
       rejectUnauthorized: this.tls.rejectUnauthorized,
-      ...(this.tls.extraCa !== undefined ? { ca: this.publicRootsAnd(this.tls.extraCa) } : {}),
+      ...caOption(this.trust.caList()),
     };
     if (secure) {
-      const { extraCa, ...material } = this.tls;
-      const ca = extraCa !== undefined ? { ca: this.publicRootsAnd(extraCa) } : {};
-      return instrumentAgent(new HttpsProxyAgent({ ...material, ...ca, proxy, proxyRequestOptions }), observer);
+      const { cert, key, passphrase, rejectUnauthorized } = this.tls;
+      const material = {
+        rejectUnauthorized,
+        ...(cert !== undefined ? { cert } : {}),
+        ...(key !== undefined ? { key } : {}),
+        ...(passphrase !== undefined ? { passphrase } : {}),
+        ...caOption(this.trust.caList()),
+      };
+      return instrumentAgent(new HttpsProxyAgent({ ...material, proxy, proxyRequestOptions }), observer);
     }
     if (proxy.protocol === 'http:') {
       return instrumentAgent(new http.Agent(), observer, { proxy, ...basicAuthorization(proxy) });
@@ -120,26 +101,9 @@ export class AgentFactory {
   }
 }
 
-/** The native context's addCACert (what `ca` itself calls per certificate), when this Node has it. */
-interface NativeContext {
-  addCACert(pem: string): void;
-}
-
-function isNativeContext(value: unknown): value is NativeContext {
-  return typeof value === 'object' && value !== null && typeof Reflect.get(value, 'addCACert') === 'function';
-}
-
-/**
- * Adds a CA to a context made without `ca`. Node (SecureContext::AddCACert) then gives the context
- * its own store, made by NewRootCertStore from the same bundled roots that rootCertificates lists,
- * and adds the CA to it: the trust is what `ca: [...rootCertificates, pem]` gave (neither includes
- * NODE_EXTRA_CA_CERTS). False when this Node has no such call.
- */
-function addCaCertificate(context: SecureContext, pem: string): boolean {
-  const native: unknown = Reflect.get(context, 'context');
-  if (!isNativeContext(native)) return false;
-  native.addCACert(pem);
-  return true;
+/** Through a proxy, TLS is hpagent's: it gets the CA and the public roots as one list. */
+function caOption(ca: string[] | undefined): { ca?: string[] } {
+  return ca !== undefined ? { ca } : {};
 }
 
 function basicAuthorization(proxy: URL): { authorization?: string } {

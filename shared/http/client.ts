@@ -1,5 +1,6 @@
 import { Readable, Transform } from 'node:stream';
 import fetch, { type RequestInit, type Response } from 'node-fetch';
+import type { SecureContext } from 'node:tls';
 import { AgentFactory } from './agents';
 import { backoffDelay, parseRetryAfter, sleep } from './backoff';
 import { HttpRequestError, formatSeconds, type HttpFailureKind } from './errors';
@@ -53,6 +54,8 @@ export interface HttpClientOptions {
   random?: () => number;
   /** Buffered (non-stream) responses larger than this fail instead of filling memory. */
   maxResponseBytes?: number;
+  /** Trusted besides the agent's CA (see trust.ts): Node's bundled roots unless a test says otherwise. */
+  publicRoots?: readonly string[];
 }
 
 const STREAM_CHUNK = 1024 * 1024;
@@ -76,7 +79,7 @@ export class HttpClient {
 
   constructor(settings: HttpSettings, options: HttpClientOptions = {}) {
     this.settings = settings;
-    this.agents = new AgentFactory(settings);
+    this.agents = new AgentFactory(settings, options.publicRoots);
     this.log = options.log ?? ((): void => undefined);
     this.random = options.random ?? Math.random;
     this.maxResponseBytes = options.maxResponseBytes ?? 256 * 1024 * 1024;
@@ -127,6 +130,8 @@ export class HttpClient {
     const context = {
       settings: this.settings,
       tls: () => this.agents.tlsOptions(),
+      widenTrustAfter: (code: string | undefined, used: SecureContext | undefined, host: string) =>
+        this.widenTrustAfter(code, used, host),
       proxyFor: (target: URL) => this.agents.proxyFor(target),
       log: this.log,
       retryDelay: (attempt: number) => this.retryDelay(attempt),
@@ -142,6 +147,15 @@ export class HttpClient {
       },
       sink,
     );
+  }
+
+  /** See TlsTrust.widenAfter; says so in the log when the run starts trusting the public roots too. */
+  private widenTrustAfter(code: string | undefined, used: SecureContext | undefined, host: string): boolean {
+    if (!this.agents.widenTrustAfter(code, used)) return false;
+    this.log(
+      `the certificate of ${host} does not chain to the CA in the agent's CA file (${code ?? ''}); the public roots are trusted as well from now on, and the connection is made again`,
+    );
+    return true;
   }
 
   /** Delay before retry number attempt + 1 (attempt counts from 0). */
@@ -180,6 +194,10 @@ export class HttpClient {
         this.stopTimer(attempt);
         attempt.release();
         if (error instanceof HttpRequestError) throw error;
+        if (this.widenTrustAfter(errorCode(error), attempt.observer.secureContext, new URL(url).host)) {
+          index -= 1; // the same attempt again: no request left with the refused handshake
+          continue;
+        }
         const failure = this.failure(error, attempt, url, method, options, attempts, false);
         const retryable = failure.details.kind !== 'aborted' && isNetworkFailure(error, attempt);
         if (!retryable || attempts >= maxAttempts) throw failure;

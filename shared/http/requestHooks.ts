@@ -1,9 +1,12 @@
 import type * as http from 'node:http';
+import type { SecureContext } from 'node:tls';
 
 /** What one logical request learns from the sockets node-fetch opens for it. */
 export interface RequestObserver {
   /** Set once a request has been completely written to a socket. */
   requestSent: boolean;
+  /** The secure context its last https connection was given (see AgentFactory.widenTrustAfter). */
+  secureContext?: SecureContext;
 }
 
 /** Absolute-URI forwarding through a plain HTTP proxy (RFC 9112 §3.2.2), for http:// targets. */

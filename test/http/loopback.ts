@@ -12,15 +12,22 @@ export const TEST_CA_FILE = path.join(TLS_DIR, 'test-only-ca.cert.pem');
 export interface Loopback {
   url: string;
   hits: http.IncomingMessage[];
+  /** TCP connections accepted so far (for https, each one a handshake, refused or not). */
+  connections(): number;
   close(): Promise<void>;
 }
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, hit: number) => void;
 
 /** A server on 127.0.0.1 whose handler sees the hit number (1 for the first request). */
-export async function startServer(handler: Handler, options: { tls?: boolean } = {}): Promise<Loopback> {
+export async function startServer(
+  handler: Handler,
+  /** certificate: PEM files to serve instead of the test CA's localhost certificate. */
+  options: { tls?: boolean; certificate?: { cert: string; key: string } } = {},
+): Promise<Loopback> {
   const hits: http.IncomingMessage[] = [];
   const sockets = new Set<net.Socket>();
+  let connections = 0;
   const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     hits.push(req);
     handler(req, res, hits.length);
@@ -28,13 +35,14 @@ export async function startServer(handler: Handler, options: { tls?: boolean } =
   const server = options.tls
     ? https.createServer(
         {
-          cert: fs.readFileSync(path.join(TLS_DIR, 'test-only-localhost.cert.pem')),
-          key: fs.readFileSync(path.join(TLS_DIR, 'test-only-localhost.key.pem')),
+          cert: fs.readFileSync(options.certificate?.cert ?? path.join(TLS_DIR, 'test-only-localhost.cert.pem')),
+          key: fs.readFileSync(options.certificate?.key ?? path.join(TLS_DIR, 'test-only-localhost.key.pem')),
         },
         listener,
       )
     : http.createServer(listener);
   server.on('connection', (socket: net.Socket) => {
+    connections += 1;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -44,6 +52,7 @@ export async function startServer(handler: Handler, options: { tls?: boolean } =
   return {
     url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     hits,
+    connections: () => connections,
     close: () => closeServer(server, sockets),
   };
 }

@@ -25,6 +25,8 @@ export interface DirectGetContext {
   settings: HttpSettings;
   /** The agent's TLS settings (one secure context per run); throws when they are unusable. */
   tls(): tls.ConnectionOptions;
+  /** After a refused handshake made with `used`: true when it should be made again at once (trust.ts). */
+  widenTrustAfter(code: string | undefined, used: tls.SecureContext | undefined, host: string): boolean;
   proxyFor(url: URL): URL | undefined;
   log(message: string): void;
   retryDelay(attempt: number): number;
@@ -56,8 +58,9 @@ export async function directGet(
   const maxAttempts = context.settings.retries + 1;
   for (let index = 0; ; index++) {
     const attempts = index + 1;
+    const connection: LastConnection = {};
     try {
-      const { result, finalUrl } = await followRedirects(context, url, options, sink, attempts);
+      const { result, finalUrl } = await followRedirects(context, url, options, sink, attempts, connection);
       const { head } = result;
       if (result.kind === 'streamed') {
         return { status: 200, headers: head.headers, url: finalUrl, attempts, bytes: result.bytes };
@@ -78,6 +81,10 @@ export async function directGet(
     } catch (error) {
       // A sink failure (the disk), a refused redirect or DirectPathUnavailable: not for retrying here.
       if (!(error instanceof ExchangeError)) throw error;
+      if (context.widenTrustAfter(error.details.code, connection.secureContext, connection.host ?? '')) {
+        index -= 1; // the same attempt again: no request left with the refused handshake
+        continue;
+      }
       const failure = httpFailure(context, error, url, options, attempts);
       // A body that broke off goes back to the caller, which starts the file over.
       if (failure.details.kind === 'aborted' || failure.details.duringBody || attempts >= maxAttempts) throw failure;
@@ -88,6 +95,12 @@ export async function directGet(
   }
 }
 
+/** Where the hop in progress connects, and with which secure context (for widenTrustAfter). */
+interface LastConnection {
+  host?: string;
+  secureContext?: tls.SecureContext;
+}
+
 /** Credentials never follow a redirect to another origin, and https never redirects to http. */
 async function followRedirects(
   context: DirectGetContext,
@@ -95,6 +108,7 @@ async function followRedirects(
   options: DirectGetOptions,
   sink: BodySink,
   attempts: number,
+  connection: LastConnection,
 ): Promise<{ result: ExchangeResult; finalUrl: string }> {
   let current = new URL(url);
   let headers = { ...options.headers };
@@ -107,6 +121,9 @@ async function followRedirects(
       // Unusable TLS settings: the general path reports them as it always has.
       throw new DirectPathUnavailable();
     }
+    connection.host = current.host;
+    if (tlsOptions.secureContext !== undefined) connection.secureContext = tlsOptions.secureContext;
+    else delete connection.secureContext;
     const result = await exchange(
       {
         url: current,
