@@ -9,6 +9,7 @@ import { statusInEnvironment } from '../lifetime/directory';
 import type { ApplicationDirectory, EnvironmentRef, LifeTimeApplication } from '../lifetime/directory';
 import type { ApplicationVersion, MobileVersion } from '../lifetime/types';
 import { mapWithConcurrency } from '../util/concurrency';
+import type { DownloadLinks } from './downloadLinks';
 import type { PinnedVersion } from './manifestScope';
 
 const VERSION_LOOKUPS_AT_ONCE = 8;
@@ -17,6 +18,12 @@ export interface ResolvedVersion extends PinnedVersion {
   mobileVersions?: MobileVersion[];
   /** Set when the source runs code changed since this tag: the tag, not the running code, is exported. */
   modifiedSinceTag?: string;
+}
+
+/** Download links to ask for while the versions are looked up: the first `count` of the scope. */
+export interface EarlyLinks {
+  links: DownloadLinks;
+  count: number;
 }
 
 export class ScopeError extends Error {
@@ -46,6 +53,7 @@ export async function resolveByNames(
   names: readonly string[],
   /** The directory call, when the caller started it already (see runExport). */
   started?: Promise<ApplicationDirectory>,
+  early?: EarlyLinks,
 ): Promise<ResolvedVersion[]> {
   // One list call with the status per environment instead of one call per application.
   const directory = await (started ?? client.applicationDirectory({ includeEnvStatus: true }));
@@ -78,6 +86,14 @@ export async function resolveByNames(
   }
   throwIfProblems(problems, client.host);
 
+  // The content link needs only the two keys, known now: the first downloads' links are asked
+  // for beside the version lookups instead of after them, one round trip less before the first
+  // byte. Only once the names all resolved, so a scope that fails asks for no link. The version
+  // number is not known yet; the download relabels a failure with it (DownloadLinks.take).
+  for (const { app, versionKey } of found.slice(0, early?.count ?? 0)) {
+    early?.links.start(app.Key, versionKey, `application "${app.Name}" (version key ${versionKey})`);
+  }
+
   // A few at a time rather than one by one: each is a round trip, and with N applications the
   // export otherwise waits N latencies before its first download.
   return mapWithConcurrency(found, VERSION_LOOKUPS_AT_ONCE, async ({ app, versionKey, modified }) => {
@@ -96,34 +112,54 @@ export async function resolveByNames(
 export async function resolvePinned(
   client: LifeTimeClient,
   pinned: readonly PinnedVersion[],
+  early?: EarlyLinks,
 ): Promise<ResolvedVersion[]> {
+  // A manifest names both keys and the version up front: the first downloads' links go out
+  // beside the version checks. A check that fails leaves its link unused (a read, nothing written).
+  for (const p of pinned.slice(0, early?.count ?? 0)) {
+    early?.links.start(p.key, p.versionKey, pinnedLabel(p));
+  }
+  // A few at a time, as for names; the problems are still gathered in the manifest's order.
+  const outcomes = await mapWithConcurrency(
+    pinned,
+    VERSION_LOOKUPS_AT_ONCE,
+    async (p): Promise<{ resolved: ResolvedVersion } | { problem: string }> => {
+      try {
+        const v = await client.getVersion(p.key, p.versionKey, pinnedLabel(p));
+        const r = fromVersion(
+          { name: p.name, key: p.key, versionKey: p.versionKey, isTestApplication: p.isTestApplication },
+          v,
+          p.version,
+        );
+        if (r.changeLog === undefined && p.changeLog !== undefined) r.changeLog = p.changeLog;
+        if (r.createdOn === undefined && p.createdOn !== undefined) r.createdOn = p.createdOn;
+        if (v.Version !== undefined && v.Version !== p.version) {
+          return {
+            problem: `the manifest pins application "${p.name}" at version ${p.version}, but LifeTime has version key ${p.versionKey} as ${v.Version}`,
+          };
+        }
+        return { resolved: r };
+      } catch (error) {
+        if (error instanceof LifeTimeNotFoundError) {
+          return {
+            problem: `version ${p.version} of application "${p.name}" (version key ${p.versionKey}) no longer exists`,
+          };
+        }
+        throw error;
+      }
+    },
+  );
   const problems: string[] = [];
   const resolved: ResolvedVersion[] = [];
-  for (const p of pinned) {
-    try {
-      const v = await client.getVersion(p.key, p.versionKey, `version ${p.version} of application "${p.name}"`);
-      const r = fromVersion(
-        { name: p.name, key: p.key, versionKey: p.versionKey, isTestApplication: p.isTestApplication },
-        v,
-        p.version,
-      );
-      if (r.changeLog === undefined && p.changeLog !== undefined) r.changeLog = p.changeLog;
-      if (r.createdOn === undefined && p.createdOn !== undefined) r.createdOn = p.createdOn;
-      if (v.Version !== undefined && v.Version !== p.version) {
-        problems.push(
-          `the manifest pins application "${p.name}" at version ${p.version}, but LifeTime has version key ${p.versionKey} as ${v.Version}`,
-        );
-        continue;
-      }
-      resolved.push(r);
-    } catch (error) {
-      if (error instanceof LifeTimeNotFoundError) {
-        problems.push(`version ${p.version} of application "${p.name}" (version key ${p.versionKey}) no longer exists`);
-        continue;
-      }
-      throw error;
-    }
+  for (const o of outcomes) {
+    if ('problem' in o) problems.push(o.problem);
+    else resolved.push(o.resolved);
   }
   throwIfProblems(problems, client.host);
   return resolved;
+}
+
+/** How a pinned version is named; the same words the download uses once it is resolved. */
+function pinnedLabel(p: PinnedVersion): string {
+  return `version ${p.version} of application "${p.name}"`;
 }

@@ -25,6 +25,7 @@ import type { Reporter } from '../util/reporter';
 import { mapWithConcurrency } from '../util/concurrency';
 import { dependenciesFromPackages, dependenciesFromProbe } from './dependencies';
 import type { PackageDependencies } from './dependencies';
+import { DownloadLinks } from './downloadLinks';
 import { readManifestScope } from './manifestScope';
 import type { ExportParameters } from './parameters';
 import { resolveByNames, resolvePinned } from './resolveVersions';
@@ -79,9 +80,12 @@ export async function runExport(params: ExportParameters, env: ExportEnvironment
     params.scope.kind === 'names' ? lifeTime.applicationDirectory({ includeEnvStatus: true }) : undefined;
   directory?.catch(() => undefined);
   const environment = await lifeTime.getEnvironment(params.sourceEnvironment);
+  // The first lane-full of download links is asked for while the versions are looked up.
+  const links = new DownloadLinks(lifeTime);
+  const early = { links, count: params.parallelism };
   let versions: ResolvedVersion[];
   if (params.scope.kind === 'names') {
-    versions = await resolveByNames(lifeTime, environment, params.scope.names, directory);
+    versions = await resolveByNames(lifeTime, environment, params.scope.names, directory, early);
   } else {
     const scope = readManifestScope(params.scope.file, params.scope.includeTestApplications);
     reporter.info(`Scope: ${scope.format} manifest ${params.scope.file}, ${scope.versions.length} application(s)`);
@@ -90,7 +94,7 @@ export async function runExport(params: ExportParameters, env: ExportEnvironment
         `Test applications left out (includeTestApplications is false): ${scope.skippedTestApplications.join(', ')}`,
       );
     }
-    versions = await resolvePinned(lifeTime, scope.versions);
+    versions = await resolvePinned(lifeTime, scope.versions, early);
   }
   for (const v of versions) {
     if (v.modifiedSinceTag !== undefined) {
@@ -105,7 +109,7 @@ export async function runExport(params: ExportParameters, env: ExportEnvironment
   try {
     const taken = new Set<string>();
     const files = versions.map((v) => packageFileName(v, params.friendlyPackageNames, taken));
-    const downloaded = await downloadAll(versions, files, staging, params.parallelism, env);
+    const downloaded = await downloadAll(versions, files, staging, params.parallelism, links, env);
     checkNotAborted(signal);
 
     const deps = await dependenciesOf(downloaded, params, env);
@@ -163,6 +167,7 @@ async function downloadAll(
   files: readonly string[],
   staging: BundleStaging,
   parallelism: number,
+  links: DownloadLinks,
   env: ExportEnvironment,
 ): Promise<(ResolvedVersion & { file: string; size: number; sha256: string; transfer: Transfer; oap: OapManifest })[]> {
   const fraction = new Array<number>(versions.length).fill(0);
@@ -177,17 +182,9 @@ async function downloadAll(
   const labelOf = (v: ResolvedVersion) => `version ${v.version} of application "${v.name}"`;
   // Each lane asks for the link of the package it will probably take next while it downloads the
   // current one, so no lane waits a LifeTime round trip between two packages.
-  const links = new Map<number, Promise<{ url: string }>>();
-  const linkFor = (index: number): Promise<{ url: string }> | undefined => {
+  const startLink = (index: number): void => {
     const v = versions[index];
-    if (v === undefined) return undefined;
-    let link = links.get(index);
-    if (link === undefined) {
-      link = env.lifeTime.getDownloadLink(v.key, v.versionKey, labelOf(v));
-      link.catch(() => undefined); // awaited (and its failure reported) when that package starts
-      links.set(index, link);
-    }
-    return link;
+    if (v !== undefined) links.start(v.key, v.versionKey, labelOf(v));
   };
   // The first failure stops the downloads still running: the bundle is lost anyway, and a large
   // package should not keep the task busy before it reports the failure.
@@ -197,13 +194,14 @@ async function downloadAll(
   const all = mapWithConcurrency(versions, parallelism, async (v, i) => {
     const file = files[i] ?? '';
     const target = staging.fileInStaging(file);
-    const link = linkFor(i);
-    void linkFor(i + parallelism);
+    const link = links.take(v.key, v.versionKey, labelOf(v));
+    link.catch(() => undefined); // downloadVersion awaits it and reports its failure
+    startLink(i + parallelism);
     const { bytes, sha256, transfer } = await env.lifeTime
       .downloadVersion(v.key, v.versionKey, target, {
         label: labelOf(v),
         signal,
-        ...(link !== undefined ? { prefetchedLink: link } : {}),
+        prefetchedLink: link,
         onProgress: (done, total) => {
           fraction[i] = total !== undefined && total > 0 ? Math.min(done / total, 0.99) : 0.5;
           report();

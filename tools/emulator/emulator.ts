@@ -304,6 +304,7 @@ export class LifeTimeEmulator {
     const signal = this.closing.signal;
     const onHead = (status: number): void => {
       entry.status = status;
+      entry.answeredAt = Date.now();
     };
     try {
       let upload: Upload | undefined;

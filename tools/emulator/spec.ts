@@ -78,6 +78,9 @@ export interface RequestLogEntry {
   /** 0 when the connection was dropped without a response. */
   status: number;
   auth: AuthKind;
+  /** When the request arrived (Date.now()). */
   at: number;
+  /** When the response head went out (after any latency); unset while pending or when dropped. */
+  answeredAt?: number;
   faulted?: string;
 }
