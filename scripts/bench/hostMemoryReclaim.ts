@@ -1,21 +1,23 @@
 /**
  * Whether this machine is a VM that gives memory back to its host while the bench runs: Linux free
  * page reporting (virtio-balloon) and a DAMON "pageout" scheme. On the bench machine both are on:
- * freed memory is reported once 1 GiB waits, and DAMON pages out what looks cold, such as the
- * emulator's package in the page cache. Each 512 MiB package written and deleted then leaves the
+ * freed pages are reported as soon as they are free (min_free_ms 0), and DAMON pages out what looks
+ * cold. Each 512 MiB package written and deleted then leaves the
  * next run with pages the host took back, and whichever program gets them pays up to 1 s more in
  * the kernel for 512 MiB (profiled: copy_folio_from_iter_atomic 8× longer for the same bytes; dd
- * alone 0.1 s warm, 1.0–1.4 s cold). That is the host's bookkeeping, not the program measured, so
+ * alone 0.1 s warm, 1.0–1.4 s cold; with min_free_ms at 60 s, 0.11 s two seconds after a delete). That is the host's bookkeeping, not the program measured, so
  * the bench says when it is on, and how to hold it off for a run.
  */
 import * as fs from 'node:fs';
 
-const REPORTING = '/sys/module/page_reporting/parameters/max_waiting_mib';
+const REPORTING = '/sys/module/page_reporting/parameters';
+/** Freed pages younger than this are not reported; 60 s covers the gap between two runs. */
+const STEADY_MIN_FREE_MS = 60_000;
 const KDAMONDS = '/sys/kernel/mm/damon/admin/kdamonds';
 
 export interface HostMemoryReclaim {
-  /** Freed memory that waits before it is reported to the host, when the kernel reports at all. */
-  reportingAfterMiB?: number;
+  /** How long a freed page stays free before it may be reported to the host, when the kernel reports at all. */
+  reportingAfterMs?: number;
   /** DAMON monitors that are on and page out memory they find cold. */
   damonPageout: string[];
   /** True when the 512 MiB rows can be hit by either. */
@@ -53,21 +55,24 @@ function pagingOutMonitors(): string[] {
 }
 
 export function hostMemoryReclaim(): HostMemoryReclaim | undefined {
-  const waiting = read(REPORTING);
-  const reportingAfterMiB = waiting !== undefined && /^\d+$/.test(waiting) ? Number(waiting) : undefined;
+  const minFree = read(`${REPORTING}/min_free_ms`);
+  const reportingAfterMs = minFree !== undefined && /^\d+$/.test(minFree) ? Number(minFree) : undefined;
   const damonPageout = pagingOutMonitors();
-  if (reportingAfterMiB === undefined && damonPageout.length === 0) return undefined;
+  if (reportingAfterMs === undefined && damonPageout.length === 0) return undefined;
   return {
-    ...(reportingAfterMiB !== undefined ? { reportingAfterMiB } : {}),
+    ...(reportingAfterMs !== undefined ? { reportingAfterMs } : {}),
     damonPageout,
-    disturbsLargeRows: (reportingAfterMiB !== undefined && reportingAfterMiB < 4096) || damonPageout.length > 0,
+    disturbsLargeRows:
+      (reportingAfterMs !== undefined && reportingAfterMs < STEADY_MIN_FREE_MS) || damonPageout.length > 0,
   };
 }
 
 export function describeHostMemoryReclaim(reclaim: HostMemoryReclaim | undefined): string {
   if (reclaim === undefined) return 'memory handed back to a host: none';
   const parts = [
-    reclaim.reportingAfterMiB !== undefined ? `free page reporting after ${String(reclaim.reportingAfterMiB)} MiB` : '',
+    reclaim.reportingAfterMs !== undefined
+      ? `free page reporting of pages free for ${String(reclaim.reportingAfterMs)} ms`
+      : '',
     reclaim.damonPageout.length > 0 ? `DAMON pageout on (${reclaim.damonPageout.join(', ')})` : '',
   ].filter((p) => p !== '');
   if (!reclaim.disturbsLargeRows)
@@ -75,7 +80,7 @@ export function describeHostMemoryReclaim(reclaim: HostMemoryReclaim | undefined
   return (
     `memory handed back to the host: ${parts.join('; ')}. The 512 MiB rows will swing by up to 40% from run ` +
     `to run, whichever program gets back the pages the host took. For stable figures, as root, for the run: ` +
-    `echo 65536 > ${REPORTING}` +
+    `echo ${String(STEADY_MIN_FREE_MS)} > ${REPORTING}/min_free_ms` +
     reclaim.damonPageout.map((d) => ` and echo off > ${d}/state`).join('') +
     ' (and set them back afterwards)'
   );
