@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -102,7 +103,8 @@ export class LifeTimeEmulator {
   readonly apiBase: string;
   readonly requests: RequestLogEntry[] = [];
   private readonly faults = new FaultQueue();
-  private readonly closing = new AbortController();
+  /** Every pending pause listens to it: a latency row has many in flight, hence no listener limit. */
+  private readonly closing = unlimitedAbortController();
   private latencyMs: number;
   private closed: Promise<void> | undefined;
   private readonly context: LifeTimeContext;
@@ -406,4 +408,10 @@ export class LifeTimeEmulator {
     }
     return errorReply(404, `No resource at ${pathname}.`);
   }
+}
+
+function unlimitedAbortController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
