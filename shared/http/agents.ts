@@ -44,9 +44,9 @@ export class AgentFactory {
    * parses certificates, which took 60–280 ms when it was done per request), and the trust of
    * trust.ts. Verification stays per connection.
    */
-  tlsOptions(): ConnectionOptions {
+  tlsOptions(full = false): ConnectionOptions {
     try {
-      return this.trust.options();
+      return this.trust.options(full);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(`cannot use the TLS settings (${this.tlsFiles}): ${reason}`, { cause: error });
@@ -56,6 +56,10 @@ export class AgentFactory {
   /** See TlsTrust.widenAfter: true when the failed connection should be made again at once. */
   widenTrustAfter(code: string | undefined, used: SecureContext | undefined): boolean {
     return this.trust.widenAfter(code, used);
+  }
+
+  get trustsPublicRoots(): boolean {
+    return this.trust.trustsPublicRoots;
   }
 
   /** The proxy to use for this URL, or undefined when none is set or the URL is bypassed. */
@@ -69,13 +73,17 @@ export class AgentFactory {
     return proxy;
   }
 
-  create(url: URL, observer: RequestObserver): http.Agent {
+  /** `onceOnly`: the request cannot be made again (a streamed upload), see TlsTrust.options. */
+  create(url: URL, observer: RequestObserver, onceOnly = false): http.Agent {
     const proxy = this.proxyFor(url);
     const secure = url.protocol === 'https:';
+    // Only a direct https hop can be widened and made again; any other hop clears what an earlier one left.
+    delete observer.secureContext;
+    observer.host = url.host;
     if (proxy === undefined) {
       if (!secure) return instrumentAgent(new http.Agent(), observer);
-      const options = this.tlsOptions();
-      observer.secureContext = options.secureContext;
+      const options = this.tlsOptions(onceOnly);
+      if (options.secureContext !== undefined) observer.secureContext = options.secureContext;
       return instrumentAgent(new https.Agent(options), observer);
     }
     const proxyRequestOptions = {

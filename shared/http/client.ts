@@ -151,7 +151,9 @@ export class HttpClient {
 
   /** See TlsTrust.widenAfter; says so in the log when the run starts trusting the public roots too. */
   private widenTrustAfter(code: string | undefined, used: SecureContext | undefined, host: string): boolean {
+    const already = this.agents.trustsPublicRoots;
     if (!this.agents.widenTrustAfter(code, used)) return false;
+    if (already) return true; // another request, refused at the same time, said it already
     this.log(
       `the certificate of ${host} does not chain to the CA in the agent's CA file (${code ?? ''}); the public roots are trusted as well from now on, and the connection is made again`,
     );
@@ -194,8 +196,11 @@ export class HttpClient {
         this.stopTimer(attempt);
         attempt.release();
         if (error instanceof HttpRequestError) throw error;
-        if (this.widenTrustAfter(errorCode(error), attempt.observer.secureContext, new URL(url).host)) {
-          index -= 1; // the same attempt again: no request left with the refused handshake
+        const refusedHost = attempt.observer.host ?? new URL(url).host;
+        if (this.widenTrustAfter(errorCode(error), attempt.observer.secureContext, refusedHost)) {
+          // The same attempt again, from its first hop: nothing was sent on the refused handshake,
+          // and only GET and HEAD follow redirects, so earlier hops are reads made again.
+          index -= 1;
           continue;
         }
         const failure = this.failure(error, attempt, url, method, options, attempts, false);
@@ -299,7 +304,7 @@ export class HttpClient {
         size: this.maxResponseBytes,
         signal: attempt.controller.signal,
         // Redirects are followed manually, so node-fetch only ever connects to target.
-        agent: () => this.agents.create(target, attempt.observer),
+        agent: () => this.agents.create(target, attempt.observer, options.body instanceof Readable),
         ...(options.body !== undefined ? { body: this.sentBody(options.body, attempt) } : {}),
       };
       const response = await fetch(target.href, init);

@@ -5,8 +5,10 @@ import type { SecureContext } from 'node:tls';
 export interface RequestObserver {
   /** Set once a request has been completely written to a socket. */
   requestSent: boolean;
-  /** The secure context its last https connection was given (see AgentFactory.widenTrustAfter). */
+  /** The secure context its last direct https connection was given (see AgentFactory.widenTrustAfter). */
   secureContext?: SecureContext;
+  /** host:port of its last connection, for messages. */
+  host?: string;
 }
 
 /** Absolute-URI forwarding through a plain HTTP proxy (RFC 9112 §3.2.2), for http:// targets. */

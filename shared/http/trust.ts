@@ -47,9 +47,18 @@ export class TlsTrust {
     this.widened = false;
   }
 
-  /** For the next connection. Throws (with OpenSSL's reason) when the material is unusable. */
-  options(): ConnectionOptions {
-    return { secureContext: this.current(), rejectUnauthorized: this.material.rejectUnauthorized };
+  /**
+   * For the next connection. Throws (with OpenSSL's reason) when the material is unusable.
+   * `full`: the public roots from the start, for a request that cannot be made again (a streamed
+   * upload is read as it is sent), whatever the run trusts so far.
+   */
+  options(full = false): ConnectionOptions {
+    return { secureContext: this.current(full), rejectUnauthorized: this.material.rejectUnauthorized };
+  }
+
+  /** Whether connections now trust the public roots too (after widenAfter, or without a CA of their own). */
+  get trustsPublicRoots(): boolean {
+    return this.widened || this.material.extraCa === undefined;
   }
 
   /** The CA list for TLS that Node builds itself (through a proxy): the CA and the public roots. */
@@ -70,7 +79,7 @@ export class TlsTrust {
     return true;
   }
 
-  private current(): SecureContext {
+  private current(full: boolean): SecureContext {
     const base = {
       ...(this.material.cert !== undefined ? { cert: this.material.cert } : {}),
       ...(this.material.key !== undefined ? { key: this.material.key } : {}),
@@ -82,7 +91,7 @@ export class TlsTrust {
       this.wide ??= createSecureContext(base);
       return this.wide;
     }
-    if (this.widened) {
+    if (this.widened || full) {
       this.wide ??= createSecureContext({ ...base, ca: [...this.publicRoots, extraCa] });
       return this.wide;
     }

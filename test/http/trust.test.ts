@@ -5,14 +5,55 @@
  * since no test may reach a host with a real public certificate.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import { HttpClient } from '../../shared/http/client';
 import { HttpRequestError } from '../../shared/http/errors';
 import type { BodySink } from '../../shared/http/rawGet/exchange';
 import { defaultHttpSettings } from '../../shared/http/settings';
 import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 import { throwAwayCertificate } from '../../tools/throwAwayCertificate';
-import { TEST_CA_FILE, startServer, type Loopback } from './loopback';
+import { TEST_CA_FILE, TLS_DIR, startServer, type Loopback } from './loopback';
+
+/** A certificate the test CA signs for a host other than 127.0.0.1: its chain verifies, its name does not. */
+function caSignedForAnotherHost(dir: string): { cert: string; key: string } {
+  const key = path.join(dir, 'other-host.key.pem');
+  const csr = path.join(dir, 'other-host.csr');
+  const ext = path.join(dir, 'other-host.ext');
+  const cert = path.join(dir, 'other-host.cert.pem');
+  fs.writeFileSync(ext, 'subjectAltName=DNS:lifetime.elsewhere.example\n');
+  const quiet = { stdio: 'ignore' as const };
+  execFileSync(
+    'openssl',
+    ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=lifetime.elsewhere.example'],
+    quiet,
+  );
+  execFileSync(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      TEST_CA_FILE,
+      '-CAkey',
+      path.join(TLS_DIR, 'test-only-ca.key.pem'),
+      '-set_serial',
+      '7',
+      '-days',
+      '1',
+      '-extfile',
+      ext,
+      '-out',
+      cert,
+    ],
+    quiet,
+  );
+  return { cert, key };
+}
 
 const echo = (req: { url?: string | undefined }, res: { end(text: string): void }): void =>
   res.end(`path ${req.url ?? ''}`);
@@ -36,6 +77,7 @@ describe('HTTP trust: the agent CA first, the public roots when a certificate ne
   let dir: string;
   let publicRoot: { cert: string; key: string };
   let stranger: { cert: string; key: string };
+  let misnamed: { cert: string; key: string };
   const servers: Loopback[] = [];
   let log: string[];
 
@@ -43,6 +85,7 @@ describe('HTTP trust: the agent CA first, the public roots when a certificate ne
     dir = makeTempDir({ prefix: 'airgap-trust-' });
     publicRoot = throwAwayCertificate(dir, 'stands-in-for-a-public-root');
     stranger = throwAwayCertificate(dir, 'trusted-by-nobody');
+    misnamed = caSignedForAnotherHost(dir);
   });
   after(() => removeTempDir(dir));
   beforeEach(() => {
@@ -52,8 +95,11 @@ describe('HTTP trust: the agent CA first, the public roots when a certificate ne
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
 
-  async function server(certificate?: { cert: string; key: string }): Promise<Loopback> {
-    const started = await startServer(echo, { tls: true, ...(certificate !== undefined ? { certificate } : {}) });
+  async function server(
+    certificate?: { cert: string; key: string },
+    handler: Parameters<typeof startServer>[0] = echo,
+  ): Promise<Loopback> {
+    const started = await startServer(handler, { tls: true, ...(certificate !== undefined ? { certificate } : {}) });
     servers.push(started);
     return started;
   }
@@ -125,6 +171,45 @@ describe('HTTP trust: the agent CA first, the public roots when a certificate ne
     );
     assert.equal(publicHost.hits.length, 3);
     assert.equal(publicHost.connections(), 6);
+    assert.equal(log.length, 1, log.join('\n'));
+  });
+
+  it('sends a streamed upload, which cannot be made again, with the public roots from the start', async () => {
+    const received: number[] = [];
+    const countBody: Parameters<typeof startServer>[0] = (req, res) => {
+      let bytes = 0;
+      req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      req.on('end', () => {
+        received.push(bytes);
+        res.end(String(bytes));
+      });
+    };
+    const publicHost = await server(publicRoot, countBody);
+    const upload = Buffer.alloc(1024 * 1024, 7);
+    const response = await client().request(`${publicHost.url}/deployments`, {
+      what: 'a binary deployment',
+      method: 'POST',
+      body: Readable.from([upload.subarray(0, 512 * 1024), upload.subarray(512 * 1024)]),
+      headers: { 'Content-Length': String(upload.length) },
+    });
+    assert.equal(response.body.toString(), String(upload.length));
+    assert.deepEqual(received, [upload.length]);
+    assert.equal(publicHost.connections(), 1);
+    assert.deepEqual(log, []);
+  });
+
+  it('does not widen for a certificate of the CA made out to another host: the name is wrong, not the issuer', async () => {
+    const wrongName = await server(misnamed);
+    const error = await client()
+      .request(`${wrongName.url}/api`, { what: 'thing' })
+      .then(
+        () => assert.fail('a certificate for another host was accepted'),
+        (e: unknown) => e,
+      );
+    assert.ok(error instanceof HttpRequestError);
+    assert.match(error.message, /ERR_TLS_CERT_ALTNAME_INVALID|altnames/i);
+    assert.equal(wrongName.connections(), 1);
+    assert.deepEqual(log, []);
   });
 
   it('refuses a certificate neither the CA nor the roots vouch for, after trying both', async () => {

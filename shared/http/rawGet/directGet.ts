@@ -82,7 +82,9 @@ export async function directGet(
       // A sink failure (the disk), a refused redirect or DirectPathUnavailable: not for retrying here.
       if (!(error instanceof ExchangeError)) throw error;
       if (context.widenTrustAfter(error.details.code, connection.secureContext, connection.host ?? '')) {
-        index -= 1; // the same attempt again: no request left with the refused handshake
+        // The same attempt again, from its first hop: nothing was sent on the refused handshake,
+        // and the earlier hops are GETs made again.
+        index -= 1;
         continue;
       }
       const failure = httpFailure(context, error, url, options, attempts);
