@@ -6,7 +6,13 @@ import * as path from 'node:path';
 import { parseBundleManifest } from '../../shared/bundle/manifest';
 import type { BundleManifest } from '../../shared/bundle/manifest';
 import { makeTempDir, removeTempDir } from '../../tools/tempDir';
-import { PUBLIC_KEY_PEM, SIGNING_KEY_PEM, exportWorld, type ExportWorld } from '../support/exportWorld';
+import {
+  PUBLIC_KEY_PEM,
+  SIGNING_KEY_PEM,
+  exportWorld,
+  type ExportWorld,
+  writeDeploymentManifest,
+} from '../support/exportWorld';
 import { failureOf, succeeded } from '../support/taskResults';
 import { eachTest } from '../support/eachTest';
 
@@ -89,26 +95,22 @@ describe('OutSystemsAirGapExport (bundled task against the LifeTime emulator)', 
     const oldCore = world.emulator.versions('Customer Core').find((v) => v.Version === '1.0.0');
     const portal = world.emulator.versions('Customer Portal')[0];
     assert.ok(core && oldCore && portal);
-    const file = path.join(world.share, '..', 'deployment_manifest.cache');
-    fs.writeFileSync(
-      file,
-      JSON.stringify([
-        {
-          ApplicationName: 'Customer Portal',
-          ApplicationKey: portal.ApplicationKey,
-          Version: '2.3.0',
-          VersionKey: portal.Key,
-          IsModified: false,
-        },
-        {
-          ApplicationName: 'Customer Core',
-          ApplicationKey: core.key,
-          Version: '1.0.0',
-          VersionKey: oldCore.Key,
-          IsModified: false,
-        },
-      ]),
-    );
+    const file = writeDeploymentManifest(world, 'deployment_manifest.cache', [
+      {
+        ApplicationName: 'Customer Portal',
+        ApplicationKey: portal.ApplicationKey,
+        Version: '2.3.0',
+        VersionKey: portal.Key,
+        IsModified: false,
+      },
+      {
+        ApplicationName: 'Customer Core',
+        ApplicationKey: core.key,
+        Version: '1.0.0',
+        VersionKey: oldCore.Key,
+        IsModified: false,
+      },
+    ]);
     const run = await world.run({ manifestFile: file });
     succeeded(run);
     const manifest = manifestOf(path.join(world.share, 'release-42'));

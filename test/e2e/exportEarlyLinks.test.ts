@@ -5,11 +5,9 @@
  * failure that still names the application and the version.
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { apiBasePath } from '../../tools/emulator/emulator';
 import type { RequestLogEntry } from '../../tools/emulator/emulator';
-import { exportWorld, type ExportWorld } from '../support/exportWorld';
+import { exportWorld, type ExportWorld, writeDeploymentManifest } from '../support/exportWorld';
 import { eachTest } from '../support/eachTest';
 import { failureOf, succeeded } from '../support/taskResults';
 
@@ -115,19 +113,15 @@ describe('OutSystemsAirGapExport: download links asked for beside the version lo
     const oldCore = world.emulator.versions('Customer Core').find((v) => v.Version === '1.0.0');
     const portal = world.emulator.versions('Customer Portal')[0];
     assert.ok(core && oldCore && portal);
-    const file = path.join(world.share, '..', 'early-links-manifest.cache');
-    fs.writeFileSync(
-      file,
-      JSON.stringify([
-        {
-          ApplicationName: 'Customer Portal',
-          ApplicationKey: portal.ApplicationKey,
-          Version: '2.3.0',
-          VersionKey: portal.Key,
-        },
-        { ApplicationName: 'Customer Core', ApplicationKey: core.key, Version: '1.0.0', VersionKey: oldCore.Key },
-      ]),
-    );
+    const file = writeDeploymentManifest(world, 'early-links-manifest.cache', [
+      {
+        ApplicationName: 'Customer Portal',
+        ApplicationKey: portal.ApplicationKey,
+        Version: '2.3.0',
+        VersionKey: portal.Key,
+      },
+      { ApplicationName: 'Customer Core', ApplicationKey: core.key, Version: '1.0.0', VersionKey: oldCore.Key },
+    ]);
     slowVersions(world, 2);
     const run = await world.run({ manifestFile: file, downloadParallelism: '1' });
     succeeded(run);
@@ -145,24 +139,20 @@ describe('OutSystemsAirGapExport: download links asked for beside the version lo
     const portal = world.emulator.versions('Customer Portal')[0];
     const core = world.emulator.application('Customer Core');
     assert.ok(portal && core);
-    const file = path.join(world.share, '..', 'early-links-gone.cache');
-    fs.writeFileSync(
-      file,
-      JSON.stringify([
-        {
-          ApplicationName: 'Customer Portal',
-          ApplicationKey: portal.ApplicationKey,
-          Version: '2.3.0',
-          VersionKey: portal.Key,
-        },
-        {
-          ApplicationName: 'Customer Core',
-          ApplicationKey: core.key,
-          Version: '9.9.9',
-          VersionKey: '00000000-0000-0000-0000-000000000000',
-        },
-      ]),
-    );
+    const file = writeDeploymentManifest(world, 'early-links-gone.cache', [
+      {
+        ApplicationName: 'Customer Portal',
+        ApplicationKey: portal.ApplicationKey,
+        Version: '2.3.0',
+        VersionKey: portal.Key,
+      },
+      {
+        ApplicationName: 'Customer Core',
+        ApplicationKey: core.key,
+        Version: '9.9.9',
+        VersionKey: '00000000-0000-0000-0000-000000000000',
+      },
+    ]);
     const run = await world.run({ manifestFile: file });
     assert.match(failureOf(run), /version 9\.9\.9 of application "Customer Core" .* no longer exists/);
     assert.deepEqual(world.shareListing(), []);

@@ -1,5 +1,7 @@
 /** Shared set-up for export tests: a development LifeTime emulator, a share, and a way to run the task. */
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { LifeTimeEmulator } from '../../tools/emulator/emulator';
 import type { EmulatorApplicationSpec } from '../../tools/emulator/spec';
 import { DEV_TOKEN, developmentEstate } from '../../tools/factories/estate';
@@ -46,4 +48,20 @@ export async function exportWorld(
       removeTempDir(share);
     },
   };
+}
+
+/** One pinned version in a deployment manifest (the format the reference project writes). */
+export interface PinnedEntry {
+  ApplicationName: string;
+  ApplicationKey: string | undefined;
+  Version: string;
+  VersionKey: string | undefined;
+  IsModified?: boolean;
+}
+
+/** Writes a deployment manifest beside the world's share (not in it) and returns its path. */
+export function writeDeploymentManifest(world: ExportWorld, fileName: string, pins: readonly PinnedEntry[]): string {
+  const file = path.join(world.share, '..', fileName);
+  fs.writeFileSync(file, JSON.stringify(pins));
+  return file;
 }
