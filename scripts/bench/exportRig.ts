@@ -21,6 +21,12 @@ export interface RigOptions {
   variables?: Record<string, string>;
 }
 
+/**
+ * The icon of a real package's Manifest.xml: 90 KB make the 123 KB manifest of
+ * test/fixtures/oap/cicd-probe-o11.oap, so the export reads a manifest of real size after each download.
+ */
+const REAL_ICON_BYTES = 90_000;
+
 function benchSpec(apps: readonly BenchApp[]): EmulatorSpec {
   return {
     token: DEV_TOKEN,
@@ -28,6 +34,7 @@ function benchSpec(apps: readonly BenchApp[]): EmulatorSpec {
     applications: apps.map((a) => ({
       name: a.name,
       packageBytes: a.bytes,
+      iconBytes: REAL_ICON_BYTES,
       versions: [{ version: '1.0.0' }],
       running: { Acceptance: { version: '1.0.0' } },
     })),

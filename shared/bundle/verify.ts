@@ -8,8 +8,8 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, readdir, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { OapError, readOapManifest } from '../oap/oapReader';
-import type { OapManifest } from '../oap/oapReader';
+import { readOapManifest } from '../oap/oapReader';
+import { OapError, type OapManifest } from '../oap/oapTypes';
 import { mapWithConcurrency } from '../util/concurrency';
 import {
   FileTooLargeError,

@@ -3,7 +3,7 @@
  * from the CI/CD Probe. Producers inside the bundle become ordering edges; the others are listed as
  * external requirements the production side must already have (platform apps included).
  */
-import type { OapManifest } from '../oap/oapReader';
+import type { OapManifest } from '../oap/oapTypes';
 import type { ExternalRequirement } from '../bundle/manifest';
 
 export interface PackageDependencies {

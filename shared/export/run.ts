@@ -19,7 +19,7 @@ import type { LifeTimeClient } from '../lifetime/client';
 import type { Transfer } from '../lifetime/download';
 import type { ProbeClient } from '../lifetime/probe';
 import { readOapManifest } from '../oap/oapReader';
-import type { OapManifest } from '../oap/oapReader';
+import type { OapManifest } from '../oap/oapTypes';
 import { orderByDependencies } from '../ordering/order';
 import type { Reporter } from '../util/reporter';
 import { mapWithConcurrency } from '../util/concurrency';

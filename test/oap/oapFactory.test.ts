@@ -106,4 +106,13 @@ describe('oapFactory.writeOap', () => {
     assert.equal(m.application.name, 'Big');
     assert.deepEqual(m.producers, [{ uid: 'TZGvlRpo3EqyvfVG3iPkEQ', name: 'System Components' }]);
   });
+
+  it('carries an icon of real size in Manifest.xml when asked, as real packages do', async () => {
+    const file = join(folder.path, 'icon.oap');
+    await writeOap(file, { uid: 'MizbE9fSTkGtHDiCHlmn+g', name: 'Iconic', iconBytes: 90_000 });
+    const manifest = (await entries(file)).find((e) => e.name === 'Manifest.xml');
+    // 90,000 bytes are 120,000 in base64; the rest of the manifest is about 2 KB.
+    assert.ok(manifest !== undefined && manifest.size > 120_000 && manifest.size < 125_000, String(manifest?.size));
+    assert.equal((await readOapManifest(file)).application.name, 'Iconic');
+  });
 });

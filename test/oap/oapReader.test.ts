@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { repoRoot } from '../../tools/paths';
-import { OapError, readOapManifest } from '../../shared/oap/oapReader';
+import { readOapManifest } from '../../shared/oap/oapReader';
+import { OapError } from '../../shared/oap/oapTypes';
 import { writeOap } from '../../tools/factories/oapFactory';
 import { tempFolder, writeZip } from './zipHelpers';
 
@@ -83,6 +84,29 @@ describe('readOapManifest', () => {
       assert.deepEqual(m.producers, producers);
     });
 
+    it('reads entities and character references, and takes a comment naming a DOCTYPE for no DTD', async () => {
+      const file = join(folder.path, 'escaped.oap');
+      const xml = manifest(
+        '<!-- no <!DOCTYPE here --><Application UID="a" Name="R&amp;D &#x2013; &quot;Core&quot;"><References>' +
+          '<ReferencedApplication UID="p" Name="P &lt;1&gt;"/></References></Application>',
+      );
+      await writeZip(file, [{ name: 'Manifest.xml', data: xml }]);
+      assert.deepEqual(await readOapManifest(file), {
+        application: { uid: 'a', name: 'R&D \u2013 "Core"' },
+        producers: [{ uid: 'p', name: 'P <1>' }],
+      });
+    });
+
+    it("takes producers only from the application's own References", async () => {
+      const file = join(folder.path, 'elsewhere.oap');
+      const xml = manifest(
+        '<Application UID="a" Name="A"><References><ReferencedApplication UID="p" Name="P"/></References>' +
+          '<Other><References><ReferencedApplication UID="q" Name="Q"/></References></Other></Application>',
+      );
+      await writeZip(file, [{ name: 'Manifest.xml', data: xml }]);
+      assert.deepEqual((await readOapManifest(file)).producers, [{ uid: 'p', name: 'P' }]);
+    });
+
     it('reads an application without producers', async () => {
       const file = join(folder.path, 'lonely.oap');
       await writeOap(file, { uid: 'AOWZdATUbkuOOjCLgthJkQ', name: 'Lonely' });
@@ -144,6 +168,17 @@ describe('readOapManifest', () => {
       ['malformed.oap', '<Pack><Solutions></Pack>', /not well-formed XML/],
       ['truncated.oap', manifest('<Application UID="u" Name="n"/>').slice(0, 80), /not well-formed XML/],
       ['nopack.oap', '<Other/>', /no <Pack> root element/],
+      ['empty.oap', '', /not well-formed XML \(line 1, column 0: document must contain a root element\)/],
+      [
+        'entity.oap',
+        manifest('<Application UID="a" Name="&nbsp;"/>'),
+        /not well-formed XML \(line 2, column \d+: undefined entity\)/,
+      ],
+      [
+        'twouids.oap',
+        manifest('<Application UID="a" UID="b" Name="A"/>'),
+        /not well-formed XML \(line 2, column \d+: duplicate attribute: UID\)/,
+      ],
       ['noapp.oap', manifest(''), /describes no application/],
       [
         'twoapps.oap',

@@ -18,6 +18,7 @@ function runWith(stdout: string, stderr = '', summaries: TaskRun['summaries'] = 
     summaries,
     progress: [],
     agentDirectory: '',
+    processMs: 0,
   };
 }
 

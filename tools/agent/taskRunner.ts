@@ -171,6 +171,11 @@ export interface TaskRun {
   secretLeaks?: string[];
   /** What the command scan found (empty unless `allowStrayCommands` let the run through). */
   strayCommands?: string[];
+  /**
+   * From spawn to the process's close (exited, output drained), without this runner's own work
+   * around it (agent folders, output scans, clean-up): what a benchmark times, as it times curl.
+   */
+  processMs: number;
 }
 
 export interface StartedTask {
@@ -310,7 +315,7 @@ function mergedResult(commands: VsoCommand[]): TaskRun['result'] {
 function summarise(
   stdout: string,
   stderr: string,
-  exit: { exitCode: number | null; signal: NodeJS.Signals | null; timedOut: boolean },
+  exit: { exitCode: number | null; signal: NodeJS.Signals | null; timedOut: boolean; processMs: number },
   agentDirectory: string,
   endpointId: string | undefined,
 ): TaskRun {
@@ -373,6 +378,7 @@ export function startTaskEntry(entry: string, options: TaskRunOptions): StartedT
     : undefined;
   const outputFds = files && { stdout: fs.openSync(files.stdout, 'w'), stderr: fs.openSync(files.stderr, 'w') };
   // The argument no agent passes: it lets the run honour the test-only HTTP knobs in its environment.
+  const spawnedAt = process.hrtime.bigint();
   const child = spawn(launch.command, [...launch.args, TEST_KNOBS_ARGUMENT], {
     cwd: options.cwd ?? folders['Build.SourcesDirectory'] ?? agentDirectory,
     env,
@@ -400,6 +406,7 @@ export function startTaskEntry(entry: string, options: TaskRunOptions): StartedT
       reject(error);
     });
     child.on('close', (exitCode, signal) => {
+      const processMs = Number(process.hrtime.bigint() - spawnedAt) / 1e6;
       clearTimeout(timer);
       try {
         if (files !== undefined) {
@@ -408,7 +415,7 @@ export function startTaskEntry(entry: string, options: TaskRunOptions): StartedT
         }
         const stdout = Buffer.concat(out).toString('utf8');
         const stderr = Buffer.concat(err).toString('utf8');
-        const run = summarise(stdout, stderr, { exitCode, signal, timedOut }, agentDirectory, endpointId);
+        const run = summarise(stdout, stderr, { exitCode, signal, timedOut, processMs }, agentDirectory, endpointId);
         const leaks = findSecretLeaks(run, secretsGiven(options));
         run.secretLeaks = leaks;
         const stray = findStrayCommands(stdout, stderr, declaredOutputVariables(entry));

@@ -33,6 +33,7 @@ export class PackageStore {
       producers,
       moduleName: app.name.replace(/[^A-Za-z0-9_]/g, ''),
       payloadBytes: app.packageBytes,
+      ...(app.iconBytes !== undefined ? { iconBytes: app.iconBytes } : {}),
       // Distinct bytes per version, so that a client that mixes up versions is caught by sha256.
       seed: `${app.key}/${version.key}/${version.version}`,
       description: app.description,

@@ -23,6 +23,8 @@ export interface EmulatorApplicationSpec {
   producers?: string[];
   /** Payload size of each generated .oap. */
   packageBytes?: number;
+  /** Size of the icon in each generated Manifest.xml (see OapSpec.iconBytes). */
+  iconBytes?: number;
   /** Oldest first. */
   versions?: EmulatorVersionSpec[];
   /** Environment name -> tagged version running there (null = running but never tagged). */

@@ -41,6 +41,7 @@ export interface ApplicationState {
   description: string;
   producers: string[];
   packageBytes: number;
+  iconBytes?: number;
   versions: VersionState[];
   /** By environment key. */
   running: Map<string, RunningState>;
@@ -115,6 +116,7 @@ export class EmulatorState {
       description: spec.description ?? '',
       producers: spec.producers ?? [],
       packageBytes: spec.packageBytes ?? defaultPackageBytes,
+      ...(spec.iconBytes !== undefined ? { iconBytes: spec.iconBytes } : {}),
       versions,
       running: new Map(),
     };

@@ -16,6 +16,12 @@ export interface OapSpec {
   payloadBytes?: number;
   seed?: string;
   description?: string;
+  /**
+   * Bytes of the application icon that Manifest.xml carries in base64. Real packages carry their
+   * icon there (a 1024 × 1024 PNG made the 123 KB manifest of test/fixtures/oap/cicd-probe-o11.oap);
+   * without it, a 1 × 1 PNG.
+   */
+  iconBytes?: number;
 }
 
 const DEFAULT_PAYLOAD_BYTES = 4096;
@@ -95,8 +101,7 @@ function manifestXml(spec: OapSpec, seed: string, solutionName: string, moduleNa
     '\t\t\t</References>',
     '\t\t\t<Applications>',
     `\t\t\t\t<Application ${a('UID', spec.uid)} ${a('Name', spec.name)} ${a('Description', description)} ${a('FrontOfficeEspaceKey', moduleUid)} ${a('FrontOfficeEspaceName', moduleName)} BackOfficeEspaceName="" ${a('TemplateKey', derivedUid(seed, 'template'))} PrimaryColor="#5d9cec" ${a('ContentHash', derivedGuid(seed, 'content'))} OriginEnvironmentCode="SYN.THE.TIC.AAA.BBB.CCC.DDD.EEE" ForgeBaseVersion="0.0" OutdatedReferences="false" ApplicationKind="WebResponsive">`,
-    // A 1x1 transparent PNG: real packages carry the app icon here.
-    '\t\t\t\t\t<Icon>iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=</Icon>',
+    `\t\t\t\t\t<Icon>${iconBase64(seed, spec.iconBytes)}</Icon>`,
     '\t\t\t\t\t<Modules>',
     `\t\t\t\t\t\t<Module ${a('UID', moduleUid)} Kind="eSpace" ${a('Name', moduleName)}>`,
     '\t\t\t\t\t\t\t<API />',
@@ -140,6 +145,15 @@ function manifestXml(spec: OapSpec, seed: string, solutionName: string, moduleNa
     '</Pack>',
   );
   return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lines.join('\r\n') + '\r\n', 'utf8')]);
+}
+
+/** A 1 × 1 transparent PNG, or `bytes` of seeded noise standing in for a real icon's bytes. */
+function iconBase64(seed: string, bytes: number | undefined): string {
+  if (bytes === undefined) {
+    return 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+  }
+  const key = createHash('sha256').update(`oapFactory icon\0${seed}`).digest();
+  return createCipheriv('aes-256-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(bytes)).toString('base64');
 }
 
 /** Solution and module names as OutSystems writes them: letters, digits and '_'. */
