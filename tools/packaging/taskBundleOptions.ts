@@ -14,8 +14,10 @@ export function taskBundleOptions(entry: string): BuildOptions {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    // node-fetch 2 probes for the optional `encoding` package inside a try/catch; it is never needed.
-    external: ['encoding'],
-    alias: { 'whatwg-url': path.join(repoRoot, 'scripts', 'shims', 'whatwg-url.js') },
+    alias: {
+      'whatwg-url': path.join(repoRoot, 'scripts', 'shims', 'whatwg-url.js'),
+      // node-fetch 2 probes for the optional `encoding` package inside a try/catch; it is never needed.
+      encoding: path.join(repoRoot, 'scripts', 'shims', 'encoding.js'),
+    },
   };
 }
