@@ -10,6 +10,7 @@ import { elapsedMs } from './stats';
 /** Compiled beside this file (build/tsc/scripts/bench/). */
 export const peakRssPreload = path.join(__dirname, 'peakRss.js');
 export const rawCopyScript = path.join(__dirname, 'rawCopy.js');
+export const hashedCopyScript = path.join(__dirname, 'hashedCopy.js');
 
 /** Environment that makes a node child record its peak RSS into `file` at exit. */
 export function peakRssEnv(file: string): Record<string, string> {

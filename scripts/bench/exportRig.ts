@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { LifeTimeEmulator, type EmulatorOptions } from '../../tools/emulator/emulator';
 import type { EmulatorSpec } from '../../tools/emulator/spec';
 import { DEV_TOKEN } from '../../tools/factories/estate';
-import type { TaskRun, TaskRunOptions } from '../../tools/agent/taskRunner';
+import type { TaskRun, TaskRunOptions, TaskRuntime } from '../../tools/agent/taskRunner';
 import { makeTempDir, removeTempDir } from '../../tools/tempDir';
 import { rawCopyScript, timedProcess, timedTask } from './children';
 import type { RawCopyJob } from './rawCopy';
@@ -88,9 +88,10 @@ export class ExportRig {
     names: readonly string[],
     parallelism: number,
     env: Record<string, string> = {},
+    runtime?: TaskRuntime,
   ): Promise<{ ms: number; apiRequests: number; run: TaskRun }> {
     const before = this.emulator.requests.length;
-    const options = this.taskOptions(names, parallelism, env);
+    const options = { ...this.taskOptions(names, parallelism, env), ...(runtime !== undefined ? { runtime } : {}) };
     const { ms, run } = await timedTask('AirGapExport', options);
     const apiRequests = this.emulator.requests.slice(before).filter((r) => r.path.startsWith('/lifetimeapi/')).length;
     fs.rmSync(path.join(this.share, options.inputs.bundleName ?? ''), { recursive: true, force: true });
